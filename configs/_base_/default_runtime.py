@@ -1,0 +1,15 @@
+# Runtime shared by every mmrethink config.
+_base_ = 'mmdet::_base_/default_runtime.py'
+
+# registers mmrethink's modules, also under mmdet's own tools/train.py
+custom_imports = dict(imports=['mmrethink'], allow_failed_imports=False)
+
+# Iteration-based runs: log training and validation by iteration so that
+# curves have iterations on their x axis (otherwise validation is logged at
+# "step 0"); keep checkpoints at the validation interval of the schedules.
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=10000,
+        max_keep_ckpts=3, save_last=True))
+log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)

@@ -1,0 +1,15 @@
+# Mask R-CNN R50-FPN with GroupNorm in all layers (paper §4 "Normalization"):
+# backbone, FPN, box head (4conv1fc, as Detectron's GN baselines) and mask
+# head; the RPN head has no normalization. 32 groups (GN paper default).
+_base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
+
+norm_cfg = dict(type='GN', num_groups=32, requires_grad=True)
+model = dict(
+    backbone=dict(norm_cfg=norm_cfg),
+    neck=dict(norm_cfg=norm_cfg),
+    roi_head=dict(
+        bbox_head=dict(
+            type='Shared4Conv1FCBBoxHead',
+            conv_out_channels=256,
+            norm_cfg=norm_cfg),
+        mask_head=dict(norm_cfg=norm_cfg)))

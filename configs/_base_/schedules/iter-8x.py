@@ -1,0 +1,13 @@
+# 8x = 8 x 90k = 720k iterations at batch 16 (paper §4);
+# lr x0.1 at 720k - 60k = 660k and 720k - 20k = 700k.
+# Warm-up: paper silent; Detectron's linear warm-up, 500 iterations from 1/3.
+_base_ = './iter-schedule.py'
+
+max_iters = 8 * 90000
+train_cfg = dict(max_iters=max_iters)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0,
+         end=500),
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
+         milestones=[max_iters - 60000, max_iters - 20000], gamma=0.1)
+]

@@ -1,0 +1,19 @@
+"""mmrethink: MMDetection 3.x configs for *Rethinking ImageNet Pre-training*.
+
+Importing the package registers its modules in mmdet's registries (configs
+do it through ``custom_imports``), allow-lists the globals of mmengine
+checkpoints for ``torch.load(weights_only=True)`` and teaches mmengine's
+config loader the ``mmrethink::`` prefix.
+"""
+from .config_paths import (config_dir, get_config_path, list_configs,
+                           register_config_prefix)
+from .utils.checkpoint import register_safe_globals
+from .version import __version__
+
+register_safe_globals()
+register_config_prefix()
+
+__all__ = [
+    '__version__', 'config_dir', 'get_config_path', 'list_configs',
+    'register_safe_globals'
+]

@@ -1,0 +1,85 @@
+"""Evaluate a checkpoint with an mmrethink (or any mmdet) config.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
+        [--tta] [--cfg-options key=value ...] [--launcher pytorch]
+
+Prints the metrics as one JSON line (``{"coco/bbox_mAP": ...}``) at the end.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import mmrethink  # noqa: F401  (registers mmrethink's modules)
+from mmrethink.launch import load_config
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument(
+        'config', help='config file, or a config name under mmrethink configs')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where to save the metrics')
+    parser.add_argument(
+        '--out', help='dump the predictions to this pickle file')
+    parser.add_argument(
+        '--tta', action='store_true',
+        help='test-time augmentation (needs tta_model/tta_pipeline in the '
+        'config)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main():
+    args = parse_args()
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    cfg.launcher = args.launcher
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+
+    if args.tta:
+        for key in ('tta_model', 'tta_pipeline'):
+            if key not in cfg:
+                raise KeyError(f'{args.config}: --tta needs `{key}` in the '
+                               'config')
+        cfg.model = dict(**cfg.tta_model, module=cfg.model)
+        test_data_cfg = cfg.test_dataloader.dataset
+        while 'dataset' in test_data_cfg:
+            test_data_cfg = test_data_cfg['dataset']
+        test_data_cfg.pipeline = cfg.tta_pipeline
+
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--out {args.out}: expected a .pkl file')
+        cfg.test_evaluator = [
+            *(cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else
+              [cfg.test_evaluator]),
+            dict(type='DumpDetResults', out_file_path=args.out)
+        ]
+
+    if 'runner_type' not in cfg:
+        runner = Runner.from_cfg(cfg)
+    else:
+        runner = RUNNERS.build(cfg)
+    metrics = runner.test()
+    print(json.dumps({k: float(v) for k, v in metrics.items()
+                      if isinstance(v, (int, float))}))
+
+
+if __name__ == '__main__':
+    main()
