@@ -123,7 +123,7 @@ else
       force_cuda=1
     fi
     if ! MMCV_WITH_OPS=1 FORCE_CUDA="$force_cuda" MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
-        "${PIP[@]}" wheel --no-deps --no-build-isolation "mmcv==$MMCV_VERSION" -w "$tmp" >"$tmp/build.log" 2>&1; then
+        "${PIP[@]}" wheel --no-cache-dir --no-deps --no-build-isolation "mmcv==$MMCV_VERSION" -w "$tmp" >"$tmp/build.log" 2>&1; then
       tail -n 30 "$tmp/build.log" >&2
       die "building mmcv $MMCV_VERSION with ops failed (full log: $tmp/build.log)"
     fi
@@ -138,7 +138,8 @@ else
   else
     log "installing cached $wheel"
   fi
-  "${PIP[@]}" install --quiet --no-deps --force-reinstall "$wheel"
+  # with its dependencies (opencv, mmengine, ...), which mmcv.ops imports
+  "${PIP[@]}" install --quiet --force-reinstall "$wheel" mmengine==0.10.7
   if ! "$VENV/bin/python" -c 'import mmcv.ops; mmcv.ops.RoIAlign' 2>"$VENV/mmcv-check.log"; then
     "${PIP[@]}" uninstall --quiet -y mmcv || true
     cat "$VENV/mmcv-check.log" >&2
