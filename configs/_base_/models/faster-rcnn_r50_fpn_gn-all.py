@@ -1,0 +1,13 @@
+# Faster R-CNN R50-FPN with GroupNorm in all layers: backbone, FPN and the
+# 4conv1fc box head (paper §4 normalization, as for Mask R-CNN).
+_base_ = 'mmdet::_base_/models/faster-rcnn_r50_fpn.py'
+
+norm_cfg = dict(type='GN', num_groups=32, requires_grad=True)
+model = dict(
+    backbone=dict(norm_cfg=norm_cfg),
+    neck=dict(norm_cfg=norm_cfg),
+    roi_head=dict(
+        bbox_head=dict(
+            type='Shared4Conv1FCBBoxHead',
+            conv_out_channels=256,
+            norm_cfg=norm_cfg)))
