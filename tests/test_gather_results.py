@@ -49,7 +49,7 @@ def test_stale_readme_is_caught_and_regenerated(gather, table, tmp_path):
 def test_table_rows_come_from_the_resolved_configs(table):
     rows = {r.split('|')[1].strip(): [c.strip() for c in r.split('|')[2:-1]]
             for r in table.splitlines()[2:]}
-    assert len(rows) == 35
+    assert len(rows) == 43
     stem = 'mask-rcnn_r50-scratch_fpn_gn-all_8xb8-ms-640-800-9x_coco'
     row = rows[f'[{stem}](configs/rethinking/{stem}.py)']
     # Model, Backbone, Norm, Init, Schedule, Train aug, GPUs x batch
