@@ -8,6 +8,7 @@ config loader the ``mmrethink::`` prefix.
 from .config_paths import (config_dir, get_config_path, list_configs,
                            register_config_prefix)
 from .datasets.subset import InfiniteSubsetSampler, SubsetSampler
+from .hooks import CurveHook
 from .utils.checkpoint import register_safe_globals
 from .version import __version__
 
@@ -17,5 +18,5 @@ register_config_prefix()
 __all__ = [
     '__version__', 'config_dir', 'get_config_path', 'list_configs',
     'register_safe_globals', 'register_config_prefix', 'SubsetSampler',
-    'InfiniteSubsetSampler'
+    'InfiniteSubsetSampler', 'CurveHook'
 ]

@@ -13,3 +13,9 @@ default_hooks = dict(
         type='CheckpointHook', by_epoch=False, interval=10000,
         max_keep_ckpts=3, save_last=True))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+
+# One point of the learning curve after every validation (validation AP vs
+# iteration, losses, lr) in <work_dir>/curve.jsonl, kept across resumes;
+# plot with tools/plot_curves.py. Denser evaluation around the lr drops:
+# dict(type='CurveHook', dense_window=10000, dense_interval=2000).
+custom_hooks = [dict(type='CurveHook', monitor='coco/bbox_mAP')]

@@ -1,12 +1,13 @@
 # Epoch-based twin of the R50 GN scratch 6x (paper Table 1: 41.3 box AP),
 # equal to mmdet's own mmdet::scratch/mask-rcnn_r50-scratch_fpn_gn-all_6x_coco.py
-# (41.2 box / 37.4 mask) except for these differences, on purpose (a test
+# (41.2 box / 37.4 mask) except for these five differences, on purpose (a test
 # checks that the resolved configs differ in exactly these keys):
 #  1. warm-up from 1/3 of the lr (Detectron; the paper is silent), not 0.001;
 #  2. backbone norm_eval=False stated: mmdet's inherits True, harmless with
 #     GN (no running statistics) but wrong the moment a user swaps in BN;
 #  3. custom_imports = mmrethink (registers our modules and safe loading);
-#  4. checkpoints also keep the last one (save_last=True, as all our configs).
+#  4. checkpoints also keep the last one (save_last=True, as all our configs);
+#  5. custom_hooks = CurveHook, recording validation AP per evaluation.
 # 73 epochs x 7.3k iterations (117k images / 16) = 540k iterations = 6x;
 # lr drops at epochs 65 and 71 (about 475k and 520k iterations).
 _base_ = [

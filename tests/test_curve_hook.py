@@ -1,0 +1,227 @@
+"""CurveHook on mmengine's toy runners: points where they belong, resume
+without loss or duplicates, overfitting onset, denser evaluation."""
+import copy
+import json
+import os.path as osp
+
+import pytest
+from mmengine.evaluator import BaseMetric
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS, METRICS
+from mmengine.testing import RunnerTestCase
+
+from mmrethink.hooks import CurveHook, find_overfitting_onset
+
+# the scripted AP as a function of the iteration it is measured at
+SCRIPTS = {
+    'rising': lambda it: it / 100,
+    # peak at iteration 6, then clearly worse
+    'overfit': lambda it: {3: .30, 6: .40, 9: .33, 12: .32, 15: .31,
+                           18: .30, 21: .29, 24: .28}[it],
+}
+
+
+class ScriptedMetric(BaseMetric):
+    """Returns SCRIPTS[script](iterations done) as 'coco/bbox_mAP'; the
+    iteration comes from ValProbe."""
+
+    current_iter = 0
+
+    def __init__(self, script='rising', collect_device='cpu'):
+        super().__init__(collect_device=collect_device)
+        self.script = script
+
+    def process(self, data_batch, predictions):
+        self.results.append(0)
+
+    def compute_metrics(self, results):
+        return {'coco/bbox_mAP': SCRIPTS[self.script](self.current_iter),
+                'coco/aux': 1.}
+
+
+class ValProbe(Hook):
+    """Tells ScriptedMetric the iteration, records each iteration's loss,
+    and can raise before one validation, like a SIGKILL there."""
+
+    losses = {}
+
+    def __init__(self, kill_at=None):
+        self.kill_at = kill_at
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        ValProbe.losses[runner.iter + 1] = float(outputs['loss'])
+
+    def before_val_epoch(self, runner):
+        ScriptedMetric.current_iter = runner.iter
+        if runner.iter == self.kill_at:
+            raise KeyboardInterrupt(f'killed at {self.kill_at}')
+
+
+def read_curve(work_dir, name='curve.jsonl'):
+    with open(osp.join(work_dir, name)) as f:
+        return [json.loads(line) for line in f]
+
+
+class TestCurveHook(RunnerTestCase):
+
+    def setUp(self):
+        super().setUp()
+        # the toy runners use mmengine's root registries
+        METRICS.register_module(module=ScriptedMetric, force=True)
+        HOOKS.register_module(module=CurveHook, force=True)
+        HOOKS.register_module(module=ValProbe, force=True)
+
+    def tearDown(self):
+        METRICS.module_dict.pop('ScriptedMetric', None)
+        HOOKS.module_dict.pop('CurveHook', None)
+        HOOKS.module_dict.pop('ValProbe', None)
+        super().tearDown()
+
+    def iter_cfg(self, max_iters=12, val_interval=3, ckpt_interval=6,
+                 script='rising', **hook):
+        cfg = copy.deepcopy(self.iter_based_cfg)
+        cfg.train_cfg = dict(by_epoch=False, max_iters=max_iters,
+                             val_interval=val_interval)
+        cfg.val_evaluator = [dict(type='ScriptedMetric', script=script)]
+        cfg.default_hooks.checkpoint = dict(
+            type='CheckpointHook', interval=ckpt_interval, by_epoch=False)
+        cfg.custom_hooks = [dict(type='CurveHook', **hook),
+                            dict(type='ValProbe')]
+        cfg.randomness = dict(seed=0)
+        return cfg
+
+    def test_iteration_based_points_at_every_validation(self):
+        runner = self.build_runner(self.iter_cfg())
+        runner.train()
+        curve = read_curve(runner.work_dir)
+        assert [p['iter'] for p in curve] == [3, 6, 9, 12]
+        assert [p['val']['coco/bbox_mAP'] for p in curve] == \
+            [.03, .06, .09, .12]
+        assert [p['best'] for p in curve] == [False, False, False, True]
+        for p in curve:
+            assert set(p['train']) == {'loss'}
+            assert p['lr'] == pytest.approx(0.1)
+        # the loss of a point averages the iterations since the previous one
+        losses = ValProbe.losses
+        assert curve[1]['train']['loss'] == pytest.approx(
+            sum(losses[i] for i in (4, 5, 6)) / 3, rel=1e-6)
+        assert curve[0]['train']['loss'] != curve[1]['train']['loss']
+
+    def test_epoch_based_points(self):
+        cfg = copy.deepcopy(self.epoch_based_cfg)
+        cfg.train_cfg = dict(by_epoch=True, max_epochs=3, val_interval=1)
+        cfg.val_evaluator = [dict(type='ScriptedMetric')]
+        cfg.custom_hooks = [dict(type='CurveHook'), dict(type='ValProbe')]
+        runner = self.build_runner(cfg)
+        runner.train()
+        curve = read_curve(runner.work_dir)
+        # 12 toy images at batch 3: 4 iterations an epoch
+        assert [(p['epoch'], p['iter']) for p in curve] == \
+            [(1, 4), (2, 8), (3, 12)]
+        assert [p['val']['coco/bbox_mAP'] for p in curve] == [.04, .08, .12]
+
+    def _resumed_curve(self, kill_at):
+        cfg = self.iter_cfg()
+        cfg.custom_hooks[1] = dict(type='ValProbe', kill_at=kill_at)
+        runner = self.build_runner(cfg)
+        with pytest.raises(KeyboardInterrupt):
+            runner.train()
+        work_dir = runner.work_dir
+        cfg = self.iter_cfg()
+        cfg.resume = True  # finds iter_6.pth through last_checkpoint
+        runner = self.build_runner(cfg)
+        runner.train()
+        assert runner.work_dir == work_dir
+        return read_curve(work_dir)
+
+    def test_resume_killed_before_checkpoint_validation(self):
+        # killed after iter_6.pth was saved, before validating iteration 6:
+        # the resumed run validates the checkpoint first
+        curve = self._resumed_curve(kill_at=6)
+        self.clear_work_dir()
+        reference = self._reference()
+        assert [p['iter'] for p in curve] == [3, 6, 9, 12]
+        self._assert_same(curve, reference)
+
+    def test_resume_killed_after_a_later_validation(self):
+        # killed at iteration 9's validation: the file had points 3 and 6,
+        # the checkpoint of 6 knew only point 3
+        curve = self._resumed_curve(kill_at=9)
+        self.clear_work_dir()
+        reference = self._reference()
+        assert [p['iter'] for p in curve] == [3, 6, 9, 12]
+        self._assert_same(curve, reference)
+
+    def _reference(self):
+        runner = self.build_runner(self.iter_cfg())
+        runner.train()
+        return read_curve(runner.work_dir)
+
+    @staticmethod
+    def _assert_same(curve, reference):
+        assert len(curve) == len(reference)
+        for got, want in zip(curve, reference):
+            assert got['iter'] == want['iter']
+            assert got['val'] == want['val']
+            assert got['best'] == want['best']
+            assert got['lr'] == pytest.approx(want['lr'])
+            assert got['train']['loss'] == pytest.approx(
+                want['train']['loss'], rel=1e-5)
+
+    def test_overfitting_onset_is_logged_and_can_stop_training(self):
+        cfg = self.iter_cfg(max_iters=24, script='overfit', margin=0.02,
+                            patience=3, early_stop=True)
+        runner = self.build_runner(cfg)
+        runner.train()
+        curve = read_curve(runner.work_dir)
+        # peak .40 at 6; .33, .32, .31 are > 0.02 below: onset at 9,
+        # stopped after the third worse evaluation (15)
+        assert [p['iter'] for p in curve] == [3, 6, 9, 12, 15]
+        assert [p['best'] for p in curve] == [False, True, False, False,
+                                             False]
+        hook = next(h for h in runner.hooks if isinstance(h, CurveHook))
+        assert hook.onset == 9
+        with open(osp.join(runner.log_dir, f'{runner.timestamp}.log')) as f:
+            assert 'overfitting onset at iteration 9' in f.read()
+
+    def test_no_onset_and_no_stop_on_a_rising_curve(self):
+        cfg = self.iter_cfg(max_iters=24, early_stop=True)
+        runner = self.build_runner(cfg)
+        runner.train()
+        assert len(read_curve(runner.work_dir)) == 8
+        hook = next(h for h in runner.hooks if isinstance(h, CurveHook))
+        assert hook.onset is None
+
+    def test_denser_evaluation_around_lr_drops(self):
+        cfg = self.iter_cfg(max_iters=48, val_interval=8, ckpt_interval=48,
+                            dense_window=4, dense_interval=2)
+        cfg.param_scheduler = [
+            dict(type='MultiStepLR', by_epoch=False, milestones=[24, 40])]
+        runner = self.build_runner(cfg)
+        runner.train()
+        iters = [p['iter'] for p in read_curve(runner.work_dir)]
+        for drop in (24, 40):
+            # every 2 iterations within 4 of the drop
+            assert all(i in iters for i in range(drop - 4, drop + 5, 2))
+        assert 8 in iters and 10 not in iters and 12 not in iters
+        assert iters == sorted(set(iters)) and iters[-1] == 48
+
+    def test_bad_arguments(self):
+        with pytest.raises(ValueError, match='patience'):
+            CurveHook(patience=0)
+        with pytest.raises(ValueError, match='dense_window'):
+            CurveHook(dense_window=100)
+        cfg = self.iter_cfg(monitor='coco/segm_mAP')
+        runner = self.build_runner(cfg)
+        with pytest.raises(KeyError, match="monitor='coco/segm_mAP'"):
+            runner.train()
+
+
+def test_find_overfitting_onset():
+    assert find_overfitting_onset([.1, .2, .3, .4], .01, 2) is None
+    assert find_overfitting_onset([.1, .4, .3, .35, .3, .2], .01, 3) == 2
+    # a dip that recovers is not an onset
+    assert find_overfitting_onset([.1, .4, .3, .3, .41, .3], .01, 3) is None
+    # within the margin is not worse
+    assert find_overfitting_onset([.4, .395, .395, .395], .01, 2) is None
