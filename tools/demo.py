@@ -8,8 +8,9 @@
    (``configs/toy/mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py``,
    derived from the paper's R50 GN scratch 6x config) with
    ``tools/train.py``;
-3. evaluates the last checkpoint with ``tools/test.py`` (COCO metrics) and
-   prints them.
+3. evaluates the last checkpoint with ``tools/test.py`` (COCO metrics),
+   prints them, and plots the validation curve that ``CurveHook`` recorded
+   (``work_dirs/demo/curve.png``).
 """
 import argparse
 import json
@@ -75,8 +76,13 @@ def main():
         check=True, stdout=subprocess.PIPE, text=True)
     sys.stdout.write(out.stdout)
     metrics = json.loads(out.stdout.strip().splitlines()[-1])
+    plot = osp.join(args.work_dir, 'curve.png')
+    run([sys.executable, osp.join(HERE, 'plot_curves.py'), args.work_dir,
+         '--labels', 'toy GN scratch', '--iters-per-x', '50', '--out', plot,
+         '--csv', osp.join(args.work_dir, 'curve.csv')])
     print('\n== toy GN Mask R-CNN from scratch ==')
     print(f'checkpoint: {checkpoint}')
+    print(f'curve:      {osp.join(args.work_dir, "curve.jsonl")} -> {plot}')
     for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP',
                 'coco/segm_mAP_50'):
         print(f'{key:20s} {metrics.get(key, float("nan")):.3f}')

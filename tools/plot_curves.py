@@ -1,0 +1,157 @@
+"""Plot validation AP against iterations for one or more runs, as the
+paper's Figs. 1 and 4 do (scratch solid, pretrained dashed, lr drops
+marked, a second axis in units of 1x = 90k iterations).
+
+    python tools/plot_curves.py work_dirs/RUN_A work_dirs/RUN_B \
+        --labels scratch pretrained --out curves.png --csv curves.csv
+
+A run is a work dir (its ``curve.jsonl`` from ``CurveHook``; without one,
+the newest ``*/vis_data/scalars.json`` that mmdet writes for any run) or a
+path to either file. The figure's format follows ``--out``'s extension
+(png, svg, pdf).
+"""
+import argparse
+import csv
+import glob
+import json
+import os.path as osp
+import sys
+from typing import List, Optional, Sequence
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def _find_file(run: str) -> str:
+    if osp.isfile(run):
+        return run
+    if not osp.isdir(run):
+        raise FileNotFoundError(f'{run}: no such work dir or curve file')
+    curve = osp.join(run, 'curve.jsonl')
+    if osp.isfile(curve):
+        return curve
+    scalars = sorted(glob.glob(osp.join(run, '*', 'vis_data',
+                                        'scalars.json')))
+    if not scalars:
+        raise FileNotFoundError(
+            f'{run}: neither curve.jsonl nor */vis_data/scalars.json')
+    return scalars[-1]
+
+
+def _lr_drops(points: Sequence[tuple]) -> List[int]:
+    """Iterations where the lr falls to at most half its previous value."""
+    return [it for (_, prev), (it, lr) in zip(points, points[1:])
+            if lr <= prev * 0.5]
+
+
+def load_run(run: str, metric: str, label: Optional[str] = None) -> dict:
+    """Read one run's curve.
+
+    Returns:
+        dict: ``label``, ``iters``, ``values`` (the metric at each
+        validation), ``drops`` (lr drop iterations) and ``source``.
+
+    Raises:
+        KeyError: if no validation of the run reports ``metric``.
+    """
+    path = _find_file(run)
+    iters, values, lrs = [], [], []
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    if path.endswith('curve.jsonl'):
+        for r in rows:
+            if metric in r['val']:
+                iters.append(r['iter'])
+                values.append(r['val'][metric])
+            lrs.append((r['iter'], r['lr']))
+    else:  # mmengine scalars.json: training lines have 'iter', validation
+        # lines 'step' (the iteration when logged by iteration)
+        for r in rows:
+            if metric in r:
+                iters.append(r['step'])
+                values.append(r[metric])
+            elif 'lr' in r and 'iter' in r:
+                lrs.append((r['iter'], r['lr']))
+    if not iters:
+        raise KeyError(f'{path}: no validation reports {metric!r}')
+    if label is None:
+        label = osp.basename(osp.normpath(run if osp.isdir(run) else
+                                          osp.dirname(path)))
+    return dict(label=label, iters=iters, values=values,
+                drops=_lr_drops(lrs), source=path)
+
+
+def plot_runs(runs: Sequence[dict], metric: str,
+              iters_per_x: int = 90000, title: Optional[str] = None):
+    """Draw the runs on one figure; return it."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for i, run in enumerate(runs):
+        style = '-' if 'scratch' in run['label'].lower() else '--'
+        colour = colours[i % len(colours)]
+        ax.plot(run['iters'], [100 * v for v in run['values']], style,
+                color=colour, marker='o', markersize=3, label=run['label'])
+        for drop in run['drops']:
+            ax.axvline(drop, color=colour, linestyle=':', linewidth=1,
+                       alpha=0.7)
+    ax.set_xlabel('iterations')
+    ax.set_ylabel(f'{metric} (%)')
+    top = ax.secondary_xaxis(
+        'top', functions=(lambda x: x / iters_per_x,
+                          lambda x: x * iters_per_x))
+    top.set_xlabel(f'schedule (1x = {iters_per_x:,} iterations)')
+    ax.grid(alpha=0.3)
+    ax.legend(title='dotted: lr drops')
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def write_csv(runs: Sequence[dict], path: str, metric: str) -> None:
+    with open(path, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['run', 'iter', metric])
+        for run in runs:
+            for it, value in zip(run['iters'], run['values']):
+                writer.writerow([run['label'], it, value])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument('runs', nargs='+', help='work dirs or curve files')
+    parser.add_argument('--labels', nargs='+', help='one label per run')
+    parser.add_argument('--metric', default='coco/bbox_mAP')
+    parser.add_argument('--iters-per-x', type=int, default=90000,
+                        help='iterations of "1x" (toy runs: their own)')
+    parser.add_argument('--out', default='curves.png')
+    parser.add_argument('--csv', help='also write the points as CSV')
+    parser.add_argument('--title')
+    args = parser.parse_args(argv)
+    if args.labels and len(args.labels) != len(args.runs):
+        parser.error(f'{len(args.labels)} labels for {len(args.runs)} runs')
+    if not args.out.endswith(('.png', '.svg', '.pdf')):
+        parser.error(f'--out {args.out}: expected .png, .svg or .pdf')
+    labels = args.labels or [None] * len(args.runs)
+    try:
+        runs = [load_run(r, args.metric, lb)
+                for r, lb in zip(args.runs, labels)]
+    except (FileNotFoundError, KeyError) as err:
+        print(f'plot_curves: {err}', file=sys.stderr)
+        return 2
+    fig = plot_runs(runs, args.metric, args.iters_per_x, args.title)
+    fig.savefig(args.out, dpi=120)
+    print(f'wrote {args.out}: ' + ', '.join(
+        f'{r["label"]} ({len(r["iters"])} points)' for r in runs))
+    if args.csv:
+        write_csv(runs, args.csv, args.metric)
+        print(f'wrote {args.csv}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
