@@ -82,3 +82,12 @@ def test_errors_name_the_run(tmp_path, capsys):
     assert "no validation reports 'coco/segm_mAP'" in capsys.readouterr().err
     assert plot_curves.main([str(tmp_path / 'missing'), '--out',
                              str(tmp_path / 'x.png')]) == 2
+
+
+def test_drops_come_from_the_dumped_config_when_there_is_one(tmp_path):
+    write_curve(tmp_path / 'run', [.1, .2, .3], drop_at=30)
+    (tmp_path / 'run' / 'cfg.py').write_text(
+        "param_scheduler = [dict(type='LinearLR', by_epoch=False),\n"
+        "    dict(type='MultiStepLR', by_epoch=False, milestones=[27, 29])]\n")
+    run = plot_curves.load_run(str(tmp_path / 'run'), 'coco/bbox_mAP')
+    assert run['drops'] == [27, 29]

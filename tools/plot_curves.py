@@ -46,12 +46,27 @@ def _lr_drops(points: Sequence[tuple]) -> List[int]:
             if lr <= prev * 0.5]
 
 
+def _config_drops(work_dir: str) -> Optional[List[int]]:
+    """lr drop iterations from the config mmengine dumps in a work dir."""
+    configs = glob.glob(osp.join(work_dir, '*.py'))
+    if len(configs) != 1:
+        return None
+    from mmengine.config import Config
+    cfg = Config.fromfile(configs[0])
+    drops = [m for s in cfg.get('param_scheduler', []) or []
+             if s.get('type') == 'MultiStepLR' and not s.get('by_epoch', True)
+             for m in s.milestones]
+    return sorted(drops) or None
+
+
 def load_run(run: str, metric: str, label: Optional[str] = None) -> dict:
     """Read one run's curve.
 
     Returns:
         dict: ``label``, ``iters``, ``values`` (the metric at each
-        validation), ``drops`` (lr drop iterations) and ``source``.
+        validation), ``drops`` (lr drop iterations: the MultiStepLR
+        milestones of the config dumped in the work dir, else where the
+        logged lr fell to half or less) and ``source``.
 
     Raises:
         KeyError: if no validation of the run reports ``metric``.
@@ -79,8 +94,11 @@ def load_run(run: str, metric: str, label: Optional[str] = None) -> dict:
     if label is None:
         label = osp.basename(osp.normpath(run if osp.isdir(run) else
                                           osp.dirname(path)))
-    return dict(label=label, iters=iters, values=values,
-                drops=_lr_drops(lrs), source=path)
+    # exact drops from the run's config; else where the logged lr fell
+    drops = (_config_drops(run) if osp.isdir(run) else None) or \
+        _lr_drops(lrs)
+    return dict(label=label, iters=iters, values=values, drops=drops,
+                source=path)
 
 
 def plot_runs(runs: Sequence[dict], metric: str,
