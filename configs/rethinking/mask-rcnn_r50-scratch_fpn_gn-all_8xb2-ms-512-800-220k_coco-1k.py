@@ -8,24 +8,13 @@
 # The subset: 1000 images drawn once (subset_seed=0) without replacement
 # from the filtered training set, the same for both arms and every world
 # size (mmrethink.datasets.subset; tools/make_subset.py writes it to files).
-# 220k iterations; UNVERIFIED lr drops at 2/3 and 8/9 of training (the
-# paper rule, total-60k, does not fit short runs; the shape of Detectron's 1x).
 _base_ = [
     '../_base_/models/mask-rcnn_r50-scratch_fpn_gn-all.py',
     '../_base_/datasets/coco_instance_ms-512-800.py',
-    '../_base_/schedules/iter-1x.py',
+    '../_base_/schedules/iter-220k.py',
     '../_base_/default_runtime.py',
 ]
-
-max_iters = 220000
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters // 20)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0,
-         end=500),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[max_iters * 2 // 3, max_iters * 8 // 9], gamma=0.1)
-]
-default_hooks = dict(checkpoint=dict(interval=max_iters // 20))
+default_hooks = dict(checkpoint=dict(interval=220000 // 20))
 
 train_dataloader = dict(
     sampler=dict(type='InfiniteSubsetSampler', subset_size=1000,
