@@ -1,5 +1,4 @@
 """The configs our work rests on load and build on the CPU."""
-import pytest
 import torch
 from mmengine.config import Config
 

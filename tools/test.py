@@ -7,15 +7,14 @@ Prints the metrics as one JSON line (``{"coco/bbox_mAP": ...}``) at the end.
 """
 import argparse
 import json
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
-from mmrethink.launch import load_config
+from mmrethink.launch import (add_common_args, load_config,
+                              parse_with_common_args)
 
 
 def parse_args():
@@ -30,17 +29,8 @@ def parse_args():
         '--tta', action='store_true',
         help='test-time augmentation (needs tta_model/tta_pipeline in the '
         'config)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parse_with_common_args(parser)
 
 
 def main():
