@@ -328,3 +328,15 @@ def test_project_bases_are_at_most_three_levels_above_mmdet():
         depth = _base_depth(mmrethink.get_config_path(name))
         limit = 3 if name.startswith('_base_/') else 4
         assert depth <= limit, (name, depth)
+
+
+def test_toy_pretrained_twin_differs_only_in_init():
+    from conftest import TOY_CONFIG
+    scratch = Config.fromfile(TOY_CONFIG)
+    pretrained = Config.fromfile(TOY_CONFIG.replace('r18-scratch_', 'r18_'))
+    diff = _diff_keys(pretrained, scratch)
+    assert diff and all(INIT_KEYS.match(k) for k in diff)
+    assert pretrained.model.backbone.init_cfg.type == 'Pretrained'
+    # the preprocessing of the real GN pretrained configs
+    real = load('rethinking/mask-rcnn_r50_fpn_gn-all_8xb2-6x_coco.py')
+    assert pretrained.model.data_preprocessor == real.model.data_preprocessor

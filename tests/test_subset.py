@@ -134,9 +134,14 @@ def ann_with_empty_images(toy_data, tmp_path_factory):
     """The toy training file with the annotations of 4 images removed."""
     with open(toy_data['train_ann']) as f:
         coco = json.load(f)
-    empty = {im['id'] for im in coco['images'][:4]}
+    removed = {im['id'] for im in coco['images'][:4]}
     coco['annotations'] = [a for a in coco['annotations']
-                           if a['image_id'] not in empty]
+                           if a['image_id'] not in removed]
+    # every image left without annotations (the 4, and any drawn with
+    # distractors only)
+    empty = {im['id'] for im in coco['images']} - {
+        a['image_id'] for a in coco['annotations']}
+    assert removed <= empty
     path = tmp_path_factory.mktemp('ann') / 'instances_train.json'
     path.write_text(json.dumps(coco))
     return str(path), empty, len(coco['images'])

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from pycocotools.coco import COCO
 
-from mmrethink.datasets.toy_shapes import CLASSES, make_toy_coco
+from mmrethink.datasets.toy_shapes import (ALL_PAIRS, CLASS_PAIRS, CLASSES,
+                                           make_toy_classification,
+                                           make_toy_coco)
 
 
 def test_same_seed_same_bytes_other_seed_other_images(tmp_path):
@@ -27,30 +29,47 @@ def test_same_seed_same_bytes_other_seed_other_images(tmp_path):
                            shallow=False)
 
 
-def test_annotations_are_valid_coco_with_polygon_masks(tmp_path):
-    paths = make_toy_coco(str(tmp_path), num_train=10, num_val=4, seed=0)
+def test_annotations_are_valid_coco_with_visible_polygon_masks(tmp_path):
+    paths = make_toy_coco(str(tmp_path), num_train=12, num_val=4, seed=0)
     coco = COCO(paths['train_ann'])
     assert [c['name'] for c in coco.loadCats(coco.getCatIds())] == \
         list(CLASSES)
-    assert len(coco.getImgIds()) == 10
+    assert len(coco.getImgIds()) == 12
     anns = coco.loadAnns(coco.getAnnIds())
-    assert len(anns) >= 10  # at least one object per image
+    assert len(anns) >= 12
     seen_classes = set()
     for ann in anns:
         img = coco.loadImgs(ann['image_id'])[0]
-        poly = np.array(ann['segmentation'][0]).reshape(-1, 2)
-        assert len(poly) >= 3
         x, y, w, h = ann['bbox']
-        # the box is the polygon's extent, inside the image
-        assert (x, y) == tuple(poly.min(0))
-        assert (x + w - 1, y + h - 1) == tuple(poly.max(0))
         assert x >= 0 and y >= 0
         assert x + w <= img['width'] and y + h <= img['height']
-        # the rasterized mask covers `area` pixels
+        for poly in ann['segmentation']:
+            pts = np.array(poly).reshape(-1, 2)
+            assert len(pts) >= 3
+            # every polygon lies inside the box of the visible mask
+            assert (pts >= [x, y]).all() and (pts <= [x + w, y + h]).all()
+        # the rasterized polygons cover about the visible `area` pixels
         assert coco.annToMask(ann).sum() == pytest.approx(ann['area'],
-                                                          rel=0.25)
+                                                          rel=0.35)
         seen_classes.add(ann['category_id'])
-    assert seen_classes == {1, 2, 3}
+    assert seen_classes == set(range(1, len(CLASSES) + 1))
+
+
+def test_classes_need_both_shape_and_texture():
+    shapes = [s for s, _ in CLASS_PAIRS]
+    textures = [t for _, t in CLASS_PAIRS]
+    assert all(shapes.count(s) == 2 for s in shapes)
+    assert all(textures.count(t) == 2 for t in textures)
+
+
+def test_pretraining_task_has_many_more_kinds():
+    images, labels = make_toy_classification(64, img_size=48, seed=1)
+    again, labels_again = make_toy_classification(64, img_size=48, seed=1)
+    assert images.shape == (64, 48, 48, 3) and images.dtype == np.uint8
+    assert (images == again).all() and (labels == labels_again).all()
+    assert len(ALL_PAIRS) >= 5 * len(CLASSES)
+    assert labels.min() >= 0 and labels.max() < len(ALL_PAIRS)
+    assert len(set(labels.tolist())) > len(CLASSES)
 
 
 def test_reuses_matching_dataset_and_rewrites_changed_one(tmp_path):
@@ -66,7 +85,7 @@ def test_reuses_matching_dataset_and_rewrites_changed_one(tmp_path):
 
 
 @pytest.mark.parametrize('kwargs', [dict(num_train=0), dict(img_size=10),
-                                    dict(max_objects=1.5)])
+                                    dict(max_objects=1)])
 def test_bad_arguments_are_refused(tmp_path, kwargs):
     name = next(iter(kwargs))
     with pytest.raises(ValueError, match=name):

@@ -1,16 +1,23 @@
-"""The main job on the embedded default: train from scratch on toy data.
+"""The main job on the embedded default: the paper's finding at toy scale.
 
-    python tools/demo.py [--work-dir work_dirs/demo] [--max-iters N]
+    python tools/demo.py            # scratch arm       (make demo)
+    python tools/demo.py --both     # + pretrained arm  (make demo-both)
 
-1. writes the toy shapes dataset (``data/toy_shapes``, seeded; reused when
-   it already exists with the same settings);
+1. writes the toy dataset (``data/toy_shapes``: six textured-shape classes
+   among distractors and clutter, seeded; reused when unchanged);
 2. trains the shrunk GN Mask R-CNN from scratch
    (``configs/toy/mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py``,
    derived from the paper's R50 GN scratch 6x config) with
-   ``tools/train.py``;
-3. evaluates the last checkpoint with ``tools/test.py`` (COCO metrics),
-   prints them, and plots the validation curve that ``CurveHook`` recorded
-   (``work_dirs/demo/curve.png``).
+   ``tools/train.py``; ``CurveHook`` records validation AP;
+3. with ``--both``: pre-trains the same backbone on the toy world's 40-way
+   classification (``tools/pretrain_toy_backbone.py``) and fine-tunes its
+   pretrained twin (``..._r18_fpn_gn-all_1xb4-toy-6x_shapes.py``) with the
+   same schedule;
+4. evaluates each final checkpoint with ``tools/test.py`` (COCO metrics),
+   publishes it (weights only, ``<config>_<date>-<sha>.pth``), writes the
+   results table ``results.md`` and the curves figure ``curves.png`` (both
+   arms on one plot, lr drops marked), all under ``--work-dir``
+   (default ``work_dirs/demo``).
 """
 import argparse
 import json
@@ -20,72 +27,133 @@ import sys
 import time
 
 from mmrethink.datasets.toy_shapes import make_toy_coco
+from mmrethink.publish import publish_checkpoint
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
-TOY_CONFIG = osp.join(
-    ROOT, 'configs', 'toy',
-    'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py')
+TOY = osp.join(ROOT, 'configs', 'toy')
+ARMS = {
+    'scratch': 'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes',
+    'pretrained': 'mask-rcnn_r18_fpn_gn-all_1xb4-toy-6x_shapes',
+}
+TOY_1X = 150  # iterations of the toy configs' "1x"
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--both', action='store_true',
+                        help='also pre-train and fine-tune the pretrained arm')
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--data-root', default='data/toy_shapes')
     parser.add_argument(
         '--max-iters', type=int, default=None,
         help='stop earlier than the toy 6x schedule (for a quick look)')
-    parser.add_argument('--num-train', type=int, default=64)
-    parser.add_argument('--num-val', type=int, default=16)
-    return parser.parse_args()
+    parser.add_argument('--num-train', type=int, default=256)
+    parser.add_argument('--num-val', type=int, default=64)
+    parser.add_argument('--pretrain-images', type=int, default=20000)
+    parser.add_argument('--pretrain-epochs', type=int, default=15)
+    return parser.parse_args(argv)
 
 
-def run(cmd):
+def run(cmd, capture=False):
     print('+', ' '.join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
+    out = subprocess.run(cmd, check=True, text=True,
+                         stdout=subprocess.PIPE if capture else None)
+    return out.stdout
 
 
-def main():
-    args = parse_args()
+def data_options(paths, data_root):
+    root = data_root.rstrip('/') + '/'
+    return [
+        f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}',
+        f'test_dataloader.dataset.data_root={root}',
+        f'val_evaluator.ann_file={paths["val_ann"]}',
+        f'test_evaluator.ann_file={paths["val_ann"]}',
+    ]
+
+
+def train_and_test(arm, work_dir, options):
+    config = osp.join(TOY, ARMS[arm] + '.py')
+    arm_dir = osp.join(work_dir, arm)
+    start = time.time()
+    run([sys.executable, osp.join(HERE, 'train.py'), config, '--work-dir',
+         arm_dir, '--cfg-options', *options])
+    seconds = time.time() - start
+    with open(osp.join(arm_dir, 'last_checkpoint')) as f:
+        checkpoint = f.read().strip()
+    out = run([sys.executable, osp.join(HERE, 'test.py'), config, checkpoint,
+               '--work-dir', osp.join(arm_dir, 'test'), '--cfg-options',
+               *options], capture=True)
+    metrics = json.loads(out.strip().splitlines()[-1])
+    published = publish_checkpoint(checkpoint, osp.join(work_dir, 'publish'),
+                                   ARMS[arm])
+    return dict(arm=arm, config=config, work_dir=arm_dir, metrics=metrics,
+                checkpoint=published, train_seconds=seconds)
+
+
+def results_table(results, iters):
+    """The published table format (mmdet README style)."""
+    rows = ['| Backbone | Norm | Init | Lr schd | box AP | box AP50 | '
+            'mask AP | Train time | Config | Download |',
+            '|---|---|---|---|---|---|---|---|---|---|']
+    for r in results:
+        m = r['metrics']
+        rows.append(
+            f'| R18 (16 ch) | GN | {r["arm"]} | toy 6x ({iters} it) | '
+            f'{100 * m["coco/bbox_mAP"]:.1f} | '
+            f'{100 * m["coco/bbox_mAP_50"]:.1f} | '
+            f'{100 * m["coco/segm_mAP"]:.1f} | {r["train_seconds"]:.0f} s | '
+            f'[config](../../configs/toy/{ARMS[r["arm"]]}.py) | '
+            f'[model]({osp.relpath(r["checkpoint"], r["out_dir"])}) |')
+    return ('Toy data on CPU (2 cores), not COCO. AP in %, on the toy '
+            'validation set.\n\n' + '\n'.join(rows) + '\n')
+
+
+def main(argv=None):
+    args = parse_args(argv)
     start = time.time()
     paths = make_toy_coco(args.data_root, num_train=args.num_train,
                           num_val=args.num_val)
     print(f'toy data: {paths["train_ann"]}, {paths["val_ann"]}', flush=True)
-
-    data_root = args.data_root.rstrip('/') + '/'
-    options = [
-        f'train_dataloader.dataset.data_root={data_root}',
-        f'val_dataloader.dataset.data_root={data_root}',
-        f'test_dataloader.dataset.data_root={data_root}',
-        f'val_evaluator.ann_file={paths["val_ann"]}',
-        f'test_evaluator.ann_file={paths["val_ann"]}',
-    ]
+    options = data_options(paths, args.data_root)
+    iters = args.max_iters or 6 * TOY_1X
     if args.max_iters is not None:
-        options += [f'train_cfg.max_iters={args.max_iters}',
-                    f'train_cfg.val_interval={args.max_iters}']
-    run([sys.executable, osp.join(HERE, 'train.py'), TOY_CONFIG,
-         '--work-dir', args.work_dir, '--cfg-options', *options])
+        options += [f'train_cfg.max_iters={iters}',
+                    f'train_cfg.val_interval={max(1, iters // 2)}']
 
-    last = osp.join(args.work_dir, 'last_checkpoint')
-    with open(last) as f:
-        checkpoint = f.read().strip()
-    out = subprocess.run(
-        [sys.executable, osp.join(HERE, 'test.py'), TOY_CONFIG, checkpoint,
-         '--work-dir', osp.join(args.work_dir, 'test'), '--cfg-options',
-         *options],
-        check=True, stdout=subprocess.PIPE, text=True)
-    sys.stdout.write(out.stdout)
-    metrics = json.loads(out.stdout.strip().splitlines()[-1])
-    plot = osp.join(args.work_dir, 'curve.png')
-    run([sys.executable, osp.join(HERE, 'plot_curves.py'), args.work_dir,
-         '--labels', 'toy GN scratch', '--iters-per-x', '50', '--out', plot,
-         '--csv', osp.join(args.work_dir, 'curve.csv')])
-    print('\n== toy GN Mask R-CNN from scratch ==')
-    print(f'checkpoint: {checkpoint}')
-    print(f'curve:      {osp.join(args.work_dir, "curve.jsonl")} -> {plot}')
-    for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP',
-                'coco/segm_mAP_50'):
-        print(f'{key:20s} {metrics.get(key, float("nan")):.3f}')
+    results = [train_and_test('scratch', args.work_dir, options)]
+    if args.both:
+        backbone = osp.join(args.work_dir, 'pretrain', 'backbone.pth')
+        pre_start = time.time()
+        run([sys.executable, osp.join(HERE, 'pretrain_toy_backbone.py'),
+             osp.join(TOY, ARMS['pretrained'] + '.py'), '--out', backbone,
+             '--num-images', str(args.pretrain_images), '--epochs',
+             str(args.pretrain_epochs)])
+        pre_seconds = time.time() - pre_start
+        results.append(train_and_test(
+            'pretrained', args.work_dir,
+            options + [f'model.backbone.init_cfg.checkpoint={backbone}']))
+        results[-1]['train_seconds'] += pre_seconds
+
+    for r in results:
+        r['out_dir'] = args.work_dir
+    table = results_table(results, iters)
+    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+        f.write(table)
+    plot = osp.join(args.work_dir, 'curves.png')
+    run([sys.executable, osp.join(HERE, 'plot_curves.py'),
+         *[r['work_dir'] for r in results], '--labels',
+         *[f'toy GN {r["arm"]}' for r in results], '--iters-per-x',
+         str(TOY_1X), '--out', plot, '--csv',
+         osp.join(args.work_dir, 'curves.csv')])
+
+    print('\n== toy GN Mask R-CNN: ' + ' vs '.join(r['arm'] for r in results)
+          + ' ==')
+    print(table)
+    print(f'curves:  {plot}  (points: <arm>/curve.jsonl)')
+    print(f'results: {osp.join(args.work_dir, "results.md")}')
+    print(f'models:  {osp.join(args.work_dir, "publish")}/')
     print(f'total time: {time.time() - start:.0f} s')
 
 

@@ -1,14 +1,22 @@
-"""A tiny COCO-format instance segmentation dataset of drawn shapes.
+"""The toy world: textured shapes, for detection and for pre-training.
 
-The tests and the demo train on it, so everything here is deterministic: the
-same arguments give byte-identical images and annotation files.
+Objects are one of ``SHAPES`` filled with one of ``TEXTURES`` in random
+colours. The **detection** classes (``CLASSES``) are six shape/texture
+pairs chosen so that neither the shape nor the texture alone names the
+class: each shape appears with two textures and each texture with two
+shapes. Images also hold distractors (other shapes and textures, not
+annotated), clutter (lines and blobs), a wide range of object sizes, and
+objects that occlude each other; masks are the *visible* parts, stored as
+polygons. The **pre-training** task (the toy world's "ImageNet") classifies
+single objects into all ``len(SHAPES) * len(TEXTURES)`` pairs, many more
+kinds than the detection classes.
 
-Layout written under ``out_dir``::
+Everything is deterministic: the same arguments give byte-identical files.
 
-    annotations/instances_train.json
-    annotations/instances_val.json
-    train/000000.png ...
-    val/000000.png ...
+Detection layout written under ``out_dir``::
+
+    annotations/instances_train.json, annotations/instances_val.json
+    train/000000.png ..., val/000000.png ...
     meta.json          # the arguments it was made with
 
 Run ``python -m mmrethink.datasets.toy_shapes --help`` for the command line.
@@ -24,72 +32,167 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-CLASSES: Tuple[str, ...] = ('rectangle', 'ellipse', 'triangle')
-FORMAT_VERSION = 1
+SHAPES: Tuple[str, ...] = ('square', 'circle', 'triangle', 'star',
+                           'hexagon', 'cross', 'diamond', 'pentagon')
+TEXTURES: Tuple[str, ...] = ('plain', 'stripes', 'dots', 'checker', 'grid')
+# (shape, texture) of each detection class
+CLASS_PAIRS: Tuple[Tuple[str, str], ...] = (
+    ('square', 'stripes'), ('square', 'dots'),
+    ('circle', 'stripes'), ('circle', 'checker'),
+    ('triangle', 'dots'), ('triangle', 'checker'))
+CLASSES: Tuple[str, ...] = tuple(f'{t}-{s}' for s, t in CLASS_PAIRS)
+# every pair: the pre-training label space
+ALL_PAIRS: Tuple[Tuple[str, str], ...] = tuple(
+    (s, t) for s in SHAPES for t in TEXTURES)
+FORMAT_VERSION = 2
 
 
-def _shape_polygon(kind: str, cx: float, cy: float, size: float,
-                   angle: float, aspect: float) -> np.ndarray:
-    """Return the (N, 2) outline of one shape, in pixels."""
-    if kind == 'rectangle':
-        w, h = size, size * aspect
-        pts = np.array([[-w, -h], [w, -h], [w, h], [-w, h]], dtype=np.float64) / 2
-    elif kind == 'ellipse':
-        t = np.linspace(0, 2 * math.pi, 32, endpoint=False)
-        pts = np.stack([np.cos(t) * size / 2,
-                        np.sin(t) * size * aspect / 2], axis=1)
-    elif kind == 'triangle':
-        t = np.array([-math.pi / 2, math.pi / 6, 5 * math.pi / 6])
-        pts = np.stack([np.cos(t) * size / 2,
-                        np.sin(t) * size * aspect / 2], axis=1)
-    else:
-        raise ValueError(f'unknown shape kind {kind!r}; expected one of '
-                         f'{CLASSES}')
+def _outline(shape: str, size: float) -> np.ndarray:
+    """Outline of a shape of diameter ``size`` centred on the origin."""
+    r = size / 2
+
+    def regular(n, phase=-math.pi / 2, radius=r):
+        t = phase + np.arange(n) * 2 * math.pi / n
+        return np.stack([np.cos(t), np.sin(t)], 1) * radius
+
+    if shape == 'square':
+        return regular(4, math.pi / 4)
+    if shape == 'circle':
+        return regular(32)
+    if shape == 'triangle':
+        return regular(3)
+    if shape == 'hexagon':
+        return regular(6)
+    if shape == 'pentagon':
+        return regular(5)
+    if shape == 'diamond':
+        pts = regular(4)
+        return pts * np.array([0.6, 1.0])
+    if shape == 'star':
+        outer, inner = regular(5), regular(5, -math.pi / 2 + math.pi / 5,
+                                           r * 0.45)
+        return np.stack([outer, inner], 1).reshape(-1, 2)
+    if shape == 'cross':
+        a, b = r, r * 0.35
+        return np.array([[-b, -a], [b, -a], [b, -b], [a, -b], [a, b], [b, b],
+                         [b, a], [-b, a], [-b, b], [-a, b], [-a, -b],
+                         [-b, -b]])
+    raise ValueError(f'unknown shape {shape!r}; expected one of {SHAPES}')
+
+
+def _texture(rng: np.random.Generator, texture: str, h: int,
+             w: int) -> np.ndarray:
+    """An (h, w) map in [0, 1]: where the second colour shows."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    period = float(rng.uniform(4, 7))
+    angle = float(rng.uniform(0, math.pi))
+    u = xx * math.cos(angle) + yy * math.sin(angle)
+    v = -xx * math.sin(angle) + yy * math.cos(angle)
+    if texture == 'plain':
+        return np.zeros((h, w), np.float32)
+    if texture == 'stripes':
+        return ((u / period) % 1 < 0.5).astype(np.float32)
+    if texture == 'checker':
+        return (((u // period) + (v // period)) % 2).astype(np.float32)
+    if texture == 'dots':
+        du = (u % period) - period / 2
+        dv = (v % period) - period / 2
+        return (du**2 + dv**2 < (period * 0.3)**2).astype(np.float32)
+    if texture == 'grid':
+        return (((u % period) < 1.2) | ((v % period) < 1.2)).astype(
+            np.float32)
+    raise ValueError(f'unknown texture {texture!r}; expected one of '
+                     f'{TEXTURES}')
+
+
+def _colours(rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+    """Two clearly different random colours."""
+    a = rng.uniform(30, 225, 3)
+    b = 255 - a + rng.uniform(-25, 25, 3)
+    return a, np.clip(b, 0, 255)
+
+
+def _background(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Smooth colour field, clutter lines and blobs, pixel noise."""
+    coarse = rng.uniform(40, 200, size=(4, 4, 3)).astype(np.float32)
+    img = cv2.resize(coarse, (size, size), interpolation=cv2.INTER_CUBIC)
+    for _ in range(int(rng.integers(3, 9))):
+        p1, p2 = rng.integers(0, size, (2, 2))
+        cv2.line(img, tuple(int(v) for v in p1), tuple(int(v) for v in p2),
+                 rng.uniform(0, 255, 3).tolist(), int(rng.integers(1, 3)))
+    for _ in range(int(rng.integers(2, 6))):
+        c = rng.integers(0, size, 2)
+        cv2.circle(img, (int(c[0]), int(c[1])), int(rng.integers(2, 6)),
+                   rng.uniform(0, 255, 3).tolist(), -1)
+    img += rng.normal(0, 5, size=img.shape).astype(np.float32)
+    return img
+
+
+def _paint(rng: np.random.Generator, img: np.ndarray, shape: str,
+           texture: str, cx: float, cy: float, size: float) -> np.ndarray:
+    """Paint one object; return its full (unoccluded) mask."""
+    h, w = img.shape[:2]
+    angle = float(rng.uniform(0, 2 * math.pi))
     rot = np.array([[math.cos(angle), -math.sin(angle)],
                     [math.sin(angle), math.cos(angle)]])
-    return pts @ rot.T + np.array([cx, cy])
+    pts = _outline(shape, size) @ rot.T + np.array([cx, cy])
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    pattern = _texture(rng, texture, h, w)[..., None]
+    a, b = _colours(rng)
+    fill = a * (1 - pattern) + b * pattern
+    img[mask > 0] = fill[mask > 0]
+    return mask
 
 
-def _background(rng: np.random.Generator, img_size: int) -> np.ndarray:
-    """A smooth random colour field with mild pixel noise."""
-    coarse = rng.uniform(40, 160, size=(4, 4, 3)).astype(np.float32)
-    img = cv2.resize(coarse, (img_size, img_size),
-                     interpolation=cv2.INTER_CUBIC)
-    img += rng.normal(0, 6, size=img.shape).astype(np.float32)
-    return img
+def _visible_polygons(mask: np.ndarray) -> List[List[float]]:
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
+                                   cv2.CHAIN_APPROX_SIMPLE)
+    return [c.reshape(-1).astype(float).tolist() for c in contours
+            if len(c) >= 3 and cv2.contourArea(c) >= 4]
 
 
 def _make_image(rng: np.random.Generator, img_size: int,
                 max_objects: int) -> Tuple[np.ndarray, List[dict]]:
-    """Draw one image; return it and its objects (class, polygon, mask)."""
+    """Draw one detection image; return it and its annotated objects."""
     img = _background(rng, img_size)
-    objects: List[dict] = []
-    boxes: List[Tuple[float, float, float, float]] = []
-    num = int(rng.integers(1, max_objects + 1))
-    for _ in range(num):
-        for _try in range(30):
-            kind = CLASSES[int(rng.integers(len(CLASSES)))]
-            size = float(rng.uniform(0.15, 0.45) * img_size)
-            aspect = float(rng.uniform(0.6, 1.0))
-            angle = float(rng.uniform(0, 2 * math.pi))
-            cx, cy = rng.uniform(size / 2 + 2, img_size - size / 2 - 2, 2)
-            poly = _shape_polygon(kind, cx, cy, size, angle, aspect)
-            x1, y1 = poly.min(0)
-            x2, y2 = poly.max(0)
-            # keep shapes apart so that every polygon is its visible mask
-            if all(x2 + 3 < bx1 or bx2 + 3 < x1 or y2 + 3 < by1 or by2 + 3 < y1
-                   for bx1, by1, bx2, by2 in boxes):
-                break
-        else:
+    owner = np.full((img_size, img_size), -1, np.int32)
+    objects = []
+    for idx in range(int(rng.integers(2, max_objects + 1))):
+        if rng.random() < 0.6:  # an object of a detection class
+            label = int(rng.integers(len(CLASS_PAIRS)))
+            shape, texture = CLASS_PAIRS[label]
+        else:  # a distractor: any pair that is not a class
+            label = -1
+            while True:
+                shape, texture = ALL_PAIRS[int(rng.integers(len(ALL_PAIRS)))]
+                if (shape, texture) not in CLASS_PAIRS:
+                    break
+        # wide scale range: 8% to 50% of the image side
+        size = float(img_size * math.exp(rng.uniform(math.log(0.08),
+                                                     math.log(0.5))))
+        cx, cy = rng.uniform(size * 0.3, img_size - size * 0.3, 2)
+        full = _paint(rng, img, shape, texture, cx, cy, size)
+        owner[full > 0] = idx
+        objects.append(dict(label=label, full=int(full.sum())))
+    annotations = []
+    for idx, obj in enumerate(objects):
+        visible = owner == idx
+        area = int(visible.sum())
+        # drop distractors, and objects mostly hidden or tiny
+        if obj['label'] < 0 or area < 30 or area < 0.4 * obj['full']:
             continue
-        boxes.append((x1, y1, x2, y2))
-        colour = rng.uniform(170, 255, 3) * rng.permutation([1.0, 0.6, 0.2])
-        pts = np.round(poly).astype(np.int32)
-        cv2.fillPoly(img, [pts], colour.tolist())
-        mask = np.zeros((img_size, img_size), np.uint8)
-        cv2.fillPoly(mask, [pts], 1)
-        objects.append(dict(kind=kind, polygon=pts, area=int(mask.sum())))
-    return np.clip(img, 0, 255).astype(np.uint8), objects
+        polygons = _visible_polygons(visible)
+        if not polygons:
+            continue
+        ys, xs = np.nonzero(visible)
+        annotations.append(dict(
+            category_id=obj['label'] + 1, segmentation=polygons,
+            bbox=[float(xs.min()), float(ys.min()),
+                  float(xs.max() - xs.min() + 1),
+                  float(ys.max() - ys.min() + 1)],
+            area=float(area), iscrowd=0))
+    return np.clip(img, 0, 255).astype(np.uint8), annotations
 
 
 def _write_split(out_dir: str, split: str, num_images: int, img_size: int,
@@ -99,22 +202,14 @@ def _write_split(out_dir: str, split: str, num_images: int, img_size: int,
     os.makedirs(img_dir, exist_ok=True)
     images, annotations = [], []
     for idx in range(num_images):
-        img, objects = _make_image(rng, img_size, max_objects)
+        img, anns = _make_image(rng, img_size, max_objects)
         file_name = f'{idx:06d}.png'
         cv2.imwrite(osp.join(img_dir, file_name), img)
         images.append(dict(id=idx + 1, file_name=file_name,
                            width=img_size, height=img_size))
-        for obj in objects:
-            pts = obj['polygon']
-            x1, y1 = pts.min(0)
-            x2, y2 = pts.max(0)
-            annotations.append(
-                dict(id=len(annotations) + 1, image_id=idx + 1,
-                     category_id=CLASSES.index(obj['kind']) + 1,
-                     segmentation=[pts.astype(float).ravel().tolist()],
-                     bbox=[float(x1), float(y1), float(x2 - x1 + 1),
-                           float(y2 - y1 + 1)],
-                     area=float(obj['area']), iscrowd=0))
+        for ann in anns:
+            annotations.append(dict(id=len(annotations) + 1,
+                                    image_id=idx + 1, **ann))
     coco = dict(
         images=images, annotations=annotations,
         categories=[dict(id=i + 1, name=name, supercategory='shape')
@@ -126,22 +221,29 @@ def _write_split(out_dir: str, split: str, num_images: int, img_size: int,
     return ann_file
 
 
+def _check_int(name: str, value, low: int) -> None:
+    if isinstance(value, bool) or int(value) != value or value < low:
+        raise ValueError(f'{name} must be an integer >= {low}, got '
+                         f'{value!r}')
+
+
 def make_toy_coco(out_dir: str,
-                  num_train: int = 64,
-                  num_val: int = 16,
+                  num_train: int = 256,
+                  num_val: int = 64,
                   img_size: int = 192,
-                  max_objects: int = 4,
+                  max_objects: int = 8,
                   seed: int = 0,
                   overwrite: bool = False) -> Dict[str, str]:
-    """Write the toy dataset, or reuse it if it was made with these arguments.
+    """Write the toy detection dataset, or reuse it if it was made with
+    these arguments.
 
     Args:
         out_dir (str): Folder to write into.
-        num_train (int): Training images. Defaults to 64.
-        num_val (int): Validation images. Defaults to 16.
+        num_train (int): Training images. Defaults to 256.
+        num_val (int): Validation images. Defaults to 64.
         img_size (int): Side of the square images in pixels. Defaults to 192.
-        max_objects (int): Most objects per image (at least one each).
-            Defaults to 4.
+        max_objects (int): Most objects drawn per image (at least two,
+            annotated or distractors). Defaults to 8.
         seed (int): Random seed; train and val draw from separate streams.
             Defaults to 0.
         overwrite (bool): Rewrite even if a matching dataset exists.
@@ -151,13 +253,10 @@ def make_toy_coco(out_dir: str,
         dict: Paths of ``train_ann``, ``val_ann``, ``train_img`` and
         ``val_img``.
     """
-    for name, value, low in (('num_train', num_train, 1),
-                             ('num_val', num_val, 1),
-                             ('img_size', img_size, 64),
-                             ('max_objects', max_objects, 1)):
-        if int(value) != value or value < low:
-            raise ValueError(f'{name} must be an integer >= {low}, '
-                             f'got {value!r}')
+    _check_int('num_train', num_train, 1)
+    _check_int('num_val', num_val, 1)
+    _check_int('img_size', img_size, 64)
+    _check_int('max_objects', max_objects, 2)
     meta = dict(format_version=FORMAT_VERSION, num_train=num_train,
                 num_val=num_val, img_size=img_size, max_objects=max_objects,
                 seed=seed, classes=list(CLASSES))
@@ -173,13 +272,12 @@ def make_toy_coco(out_dir: str,
                     osp.exists(p) for p in paths.values()):
                 return paths
     # (re)write from scratch; meta.json last, so an interrupted run is redone
-    if osp.isdir(out_dir):
-        for sub in ('annotations', 'train', 'val', 'meta.json'):
-            target = osp.join(out_dir, sub)
-            if osp.isdir(target):
-                shutil.rmtree(target)
-            elif osp.exists(target):
-                os.remove(target)
+    for sub in ('annotations', 'train', 'val', 'meta.json'):
+        target = osp.join(out_dir, sub)
+        if osp.isdir(target):
+            shutil.rmtree(target)
+        elif osp.exists(target):
+            os.remove(target)
     _write_split(out_dir, 'train', num_train, img_size, max_objects, seed)
     _write_split(out_dir, 'val', num_val, img_size, max_objects, seed)
     with open(meta_file, 'w') as f:
@@ -187,14 +285,40 @@ def make_toy_coco(out_dir: str,
     return paths
 
 
+def make_toy_classification(num_images: int, img_size: int = 64,
+                            seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """The toy world's "ImageNet": one object per image, labelled by its
+    (shape, texture) pair out of ``len(ALL_PAIRS)`` classes.
+
+    Objects are drawn on the same cluttered backgrounds as the detection
+    images, at 35% to 90% of the image side.
+
+    Returns:
+        tuple: ``images`` (N, H, W, 3) uint8 BGR and ``labels`` (N,) int64.
+    """
+    _check_int('num_images', num_images, 1)
+    _check_int('img_size', img_size, 16)
+    rng = np.random.default_rng([seed, 2])
+    images = np.empty((num_images, img_size, img_size, 3), np.uint8)
+    labels = rng.integers(len(ALL_PAIRS), size=num_images)
+    for i, label in enumerate(labels):
+        img = _background(rng, img_size)
+        shape, texture = ALL_PAIRS[int(label)]
+        size = float(rng.uniform(0.35, 0.9) * img_size)
+        cx, cy = img_size / 2 + rng.uniform(-0.1, 0.1, 2) * img_size
+        _paint(rng, img, shape, texture, cx, cy, size)
+        images[i] = np.clip(img, 0, 255).astype(np.uint8)
+    return images, labels.astype(np.int64)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(
         description='Write the toy shapes dataset in COCO format.')
     parser.add_argument('--out-dir', default='data/toy_shapes')
-    parser.add_argument('--num-train', type=int, default=64)
-    parser.add_argument('--num-val', type=int, default=16)
+    parser.add_argument('--num-train', type=int, default=256)
+    parser.add_argument('--num-val', type=int, default=64)
     parser.add_argument('--img-size', type=int, default=192)
-    parser.add_argument('--max-objects', type=int, default=4)
+    parser.add_argument('--max-objects', type=int, default=8)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--overwrite', action='store_true')
     args = parser.parse_args(argv)

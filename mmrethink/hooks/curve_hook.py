@@ -93,6 +93,8 @@ class CurveHook(Hook):
         """Accumulate this iteration's losses."""
         for key, value in (outputs or {}).items():
             if 'loss' in key:
+                if hasattr(value, 'detach'):
+                    value = value.detach()
                 self._loss_sums[key] = self._loss_sums.get(key, 0.) + float(
                     value)
         self._loss_count += 1
