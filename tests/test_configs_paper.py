@@ -326,7 +326,10 @@ def _base_depth(path):
 def test_project_bases_are_at_most_three_levels_above_mmdet():
     for name in mmrethink.list_configs(include_bases=True):
         depth = _base_depth(mmrethink.get_config_path(name))
-        limit = 3 if name.startswith('_base_/') else 4
+        # bases <= 3 (issue #3); a paper leaf adds one, or two when it is a
+        # delta of another leaf; a toy config derives from a paper leaf and
+        # its pretrained twin from the toy scratch config
+        limit = {'_base_': 3, 'rethinking': 4, 'toy': 5}[name.split('/')[0]]
         assert depth <= limit, (name, depth)
 
 
