@@ -28,7 +28,8 @@ def test_cut_down_demo_learns_and_publishes(tmp_path):
     assert ap50[-1] >= MIN_AP50, ap50
     assert ap50[-1] > ap50[0]  # still rising
 
-    (published, ) = os.listdir(work / 'publish')
+    (published, ) = [f for f in os.listdir(work / 'publish')
+                     if f.endswith('.pth')]
     assert published.startswith(
         'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes_')
     ckpt = torch.load(work / 'publish' / published, weights_only=True)
@@ -38,3 +39,7 @@ def test_cut_down_demo_learns_and_publishes(tmp_path):
     assert f'{100 * curve[-1]["val"]["coco/bbox_mAP"]:.1f}' in table
     assert published in table
     assert (work / 'curves.png').read_bytes().startswith(b'\x89PNG')
+    record = json.loads(
+        (work / 'results' / (published.rsplit('_', 1)[0] + '.json'))
+        .read_text())
+    assert record['iterations'] == 200 and record['checkpoint'] == published

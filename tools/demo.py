@@ -14,10 +14,11 @@
    pretrained twin (``..._r18_fpn_gn-all_1xb4-toy-6x_shapes.py``) with the
    same schedule;
 4. evaluates each final checkpoint with ``tools/test.py`` (COCO metrics),
-   publishes it (weights only, ``<config>_<date>-<sha>.pth``), writes the
-   results table ``results.md`` and the curves figure ``curves.png`` (both
-   arms on one plot, lr drops marked), all under ``--work-dir``
-   (default ``work_dirs/demo``).
+   publishes it with ``tools/publish.py`` (``publish/``: weights only,
+   ``<config>_<date>-<sha>.pth``, logs, curve; ``results/``: the records),
+   writes the results table ``results.md`` and the curves figure
+   ``curves.png`` (both arms on one plot, lr drops marked), all under
+   ``--work-dir`` (default ``work_dirs/demo``).
 """
 import argparse
 import json
@@ -26,8 +27,9 @@ import subprocess
 import sys
 import time
 
+from gather_results import build_toy_table
 from mmrethink.datasets.toy_shapes import make_toy_coco
-from mmrethink.publish import publish_checkpoint
+from publish import publish_work_dir
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
@@ -86,28 +88,12 @@ def train_and_test(arm, work_dir, options):
                '--work-dir', osp.join(arm_dir, 'test'), '--cfg-options',
                *options], capture=True)
     metrics = json.loads(out.strip().splitlines()[-1])
-    published = publish_checkpoint(checkpoint, osp.join(work_dir, 'publish'),
-                                   ARMS[arm])
+    # weights-only checkpoint, logs and curve in <work_dir>/publish, the
+    # results record in <work_dir>/results (tools/publish.py)
+    record = publish_work_dir(arm_dir, osp.join(work_dir, 'publish'),
+                              osp.join(work_dir, 'results'))
     return dict(arm=arm, config=config, work_dir=arm_dir, metrics=metrics,
-                checkpoint=published, train_seconds=seconds)
-
-
-def results_table(results, iters):
-    """The published table format (mmdet README style)."""
-    rows = ['| Backbone | Norm | Init | Lr schd | box AP | box AP50 | '
-            'mask AP | Train time | Config | Download |',
-            '|---|---|---|---|---|---|---|---|---|---|']
-    for r in results:
-        m = r['metrics']
-        rows.append(
-            f'| R18 (16 ch) | GN | {r["arm"]} | toy 6x ({iters} it) | '
-            f'{100 * m["coco/bbox_mAP"]:.1f} | '
-            f'{100 * m["coco/bbox_mAP_50"]:.1f} | '
-            f'{100 * m["coco/segm_mAP"]:.1f} | {r["train_seconds"]:.0f} s | '
-            f'[config](../../configs/toy/{ARMS[r["arm"]]}.py) | '
-            f'[model]({osp.relpath(r["checkpoint"], r["out_dir"])}) |')
-    return ('Toy data on CPU (2 cores), not COCO. AP in %, on the toy '
-            'validation set.\n\n' + '\n'.join(rows) + '\n')
+                record=record, train_seconds=seconds)
 
 
 def main(argv=None):
@@ -136,11 +122,16 @@ def main(argv=None):
             options + [f'model.backbone.init_cfg.checkpoint={backbone}']))
         results[-1]['train_seconds'] += pre_seconds
 
-    for r in results:
-        r['out_dir'] = args.work_dir
-    table = results_table(results, iters)
+    # the table format of the README, from the records just written
+    table = ('Toy data on CPU, not COCO. AP in %, on the toy validation '
+             'set.\n\n' + build_toy_table(osp.join(args.work_dir, 'results'))
+             + '\n')
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(table)
+    for r in results:
+        m = r['metrics']
+        print(f'{r["arm"]}: box AP {100 * m["coco/bbox_mAP"]:.1f} (tools/test.py '
+              f'on the final checkpoint), trained in {r["train_seconds"]:.0f} s')
     plot = osp.join(args.work_dir, 'curves.png')
     run([sys.executable, osp.join(HERE, 'plot_curves.py'),
          *[r['work_dir'] for r in results], '--labels',
@@ -153,7 +144,8 @@ def main(argv=None):
     print(table)
     print(f'curves:  {plot}  (points: <arm>/curve.jsonl)')
     print(f'results: {osp.join(args.work_dir, "results.md")}')
-    print(f'models:  {osp.join(args.work_dir, "publish")}/')
+    print(f'models:  {osp.join(args.work_dir, "publish")}/ (records: '
+          f'{osp.join(args.work_dir, "results")}/)')
     print(f'total time: {time.time() - start:.0f} s')
 
 

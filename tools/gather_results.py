@@ -1,16 +1,22 @@
-"""Regenerate the README's table of experiments from the configs.
+"""Regenerate the README's result tables and ``metafile.yml`` from the
+configs and the results records.
 
-    python tools/gather_results.py          # rewrite the table in README.md
-    python tools/gather_results.py --check  # exit 1 if README.md is stale
+    python tools/gather_results.py          # rewrite README.md and metafile
+    python tools/gather_results.py --check  # exit 1 if either is stale
 
 Every column comes from the resolved config (model, backbone, norm, init,
-iterations, scale augmentation, GPUs x batch) or from
-``configs/rethinking/paper_results.yml`` (the paper's reference and numbers).
-Our own results are read from ``results/<config stem>.json`` records; a
-config without a record says "not trained yet". Nothing in the table is typed
-by hand, so it cannot drift from the configs.
+iterations, scale augmentation, GPUs x batch), from
+``configs/rethinking/paper_results.yml`` (the paper's reference and numbers)
+or from ``results/<config stem>.json`` (our runs, written by
+``tools/publish.py``); a config without a record says "not trained yet".
+Weights and logs are linked under ``--base-url`` (default: the ``publish/``
+folder that tools/publish.py fills, relative to the README). Nothing is
+typed by hand, so neither the tables nor the metafile can drift from the
+configs and the runs.
 """
 import argparse
+import functools
+import glob
 import json
 import os.path as osp
 import sys
@@ -21,9 +27,19 @@ from mmengine.config import Config
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs', 'rethinking')
+TOY_DIR = osp.join(ROOT, 'configs', 'toy')
 PAPER_FILE = osp.join(CONFIG_DIR, 'paper_results.yml')
+METAFILE = osp.join(CONFIG_DIR, 'metafile.yml')
 BEGIN = '<!-- experiments-table:begin (tools/gather_results.py) -->'
 END = '<!-- experiments-table:end -->'
+TOY_BEGIN = '<!-- toy-table:begin (tools/gather_results.py) -->'
+TOY_END = '<!-- toy-table:end -->'
+DEFAULT_BASE_URL = 'publish'
+
+
+@functools.lru_cache(maxsize=None)
+def _load(path: str) -> Config:
+    return Config.fromfile(path)
 
 
 def describe(cfg: Config) -> Dict[str, str]:
@@ -39,7 +55,13 @@ def describe(cfg: Config) -> Dict[str, str]:
     else:
         net = f'R{backbone.depth}'
     norm = {'GN': 'GN', 'SyncBN': 'SyncBN'}[backbone.norm_cfg.type]
-    init = 'ImageNet' if backbone.init_cfg else 'scratch'
+    if not backbone.init_cfg:
+        init = 'scratch'
+    elif backbone.init_cfg.checkpoint.startswith(('open-mmlab://',
+                                                   'torchvision://')):
+        init = 'ImageNet'
+    else:
+        init = 'pretrained (own)'  # e.g. the toy world's pre-training
     if cfg.get('load_from'):
         init += ' (+ stage 1)'
     train_cfg = cfg.train_cfg
@@ -76,7 +98,11 @@ def load_record(stem: str, results_dir: str) -> Optional[dict]:
         return json.load(f)
 
 
-def build_table(results_dir: str) -> str:
+def _link(base_url: str, name: str) -> str:
+    return f'{base_url.rstrip("/")}/{name}'
+
+
+def build_table(results_dir: str, base_url: str = DEFAULT_BASE_URL) -> str:
     with open(PAPER_FILE) as f:
         paper = yaml.safe_load(f)
     rows: List[str] = [
@@ -90,14 +116,14 @@ def build_table(results_dir: str) -> str:
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'{PAPER_FILE}: {stem!r} has no config at {path}')
-        d = describe(Config.fromfile(path))
+        d = describe(_load(path))
         record = load_record(stem, results_dir)
         if record is None:
             ours = ['not trained yet'] * 2 + ['-', '-']
         else:
             ours = [_ap(record.get('box_ap')), _ap(record.get('mask_ap')),
-                    f'[log]({record["log_url"]})',
-                    f'[model]({record["checkpoint_url"]})']
+                    f'[log]({_link(base_url, record["log"])})',
+                    f'[model]({_link(base_url, record["checkpoint"])})']
         rows.append(
             f'| [{stem}](configs/rethinking/{stem}.py) | {ref["ref"]} | '
             f'{d["detector"]} | {d["backbone"]} | {d["norm"]} | {d["init"]} '
@@ -111,7 +137,6 @@ def check_coverage() -> None:
     """Every config in configs/rethinking has a row, and every row a config."""
     with open(PAPER_FILE) as f:
         paper = yaml.safe_load(f)
-    import glob
     stems = {osp.splitext(osp.basename(p))[0]
              for p in glob.glob(osp.join(CONFIG_DIR, '*.py'))}
     missing = sorted(stems - set(paper))
@@ -123,36 +148,156 @@ def check_coverage() -> None:
                            f'ref, box, mask; got {sorted(ref)}')
 
 
-def render_readme(readme: str, table: str) -> str:
-    if readme.count(BEGIN) != 1 or readme.count(END) != 1:
-        raise ValueError(f'README.md must contain the markers {BEGIN!r} and '
-                         f'{END!r} once each')
-    head, rest = readme.split(BEGIN)
-    _, tail = rest.split(END)
-    return f'{head}{BEGIN}\n{table}\n{END}{tail}'
+def _records(results_dir: str) -> Dict[str, dict]:
+    records = {}
+    for path in sorted(glob.glob(osp.join(results_dir, '*.json'))):
+        with open(path) as f:
+            record = json.load(f)
+        stem = osp.splitext(osp.basename(path))[0]
+        if record.get('config') != stem:
+            raise KeyError(f'{path}: "config" is {record.get("config")!r}, '
+                           f'expected {stem!r}')
+        records[stem] = record
+    return records
+
+
+def build_toy_table(results_dir: str,
+                    base_url: str = DEFAULT_BASE_URL) -> str:
+    """Our runs of the toy configs (toy data on CPU, not COCO)."""
+    rows = ['| Config | Init | Iterations | GPUs x batch | s/iter | box AP | '
+            'box AP50 | mask AP | box AP at each validation | Log | '
+            'Checkpoint |', '|' + '---|' * 11]
+    for stem, record in _records(results_dir).items():
+        path = osp.join(TOY_DIR, f'{stem}.py')
+        if not osp.isfile(path):
+            continue
+        d = describe(_load(path))
+        points = ' / '.join(f'{ap:.1f}' for _, ap in record['curve_box_ap'])
+        gpus = record['gpus'] or 1
+        rows.append(
+            f'| [{stem}](configs/toy/{stem}.py) | {d["init"]} | '
+            f'{record["iterations"]} | {gpus} CPU process x '
+            f'{record["batch_per_gpu"]} | {record["sec_per_iter"]} | '
+            f'{_ap(record["box_ap"])} | {_ap(record["box_ap50"])} | '
+            f'{_ap(record["mask_ap"])} | {points} | '
+            f'[log]({_link(base_url, record["log"])}) | '
+            f'[model]({_link(base_url, record["checkpoint"])}) |')
+    return '\n'.join(rows)
+
+
+def build_metafile(results_dir: str,
+                   base_url: str = DEFAULT_BASE_URL) -> str:
+    """``metafile.yml`` in mmdet's schema: one collection, a model per
+    config (Name == config stem), results only from our records."""
+    with open(PAPER_FILE) as f:
+        paper = yaml.safe_load(f)
+    records = _records(results_dir)
+    models = []
+    stems = [(s, osp.join('configs', 'rethinking', f'{s}.py'))
+             for s in paper]
+    stems += [(s, osp.join('configs', 'toy', f'{s}.py')) for s in records
+              if osp.isfile(osp.join(TOY_DIR, f'{s}.py'))]
+    for stem, rel in stems:
+        cfg = _load(osp.join(ROOT, rel))
+        loop = cfg.train_cfg
+        meta = {'Training Data': ('toy shapes' if '/toy/' in f'/{rel}' else
+                                  'VOC' if 'voc' in stem else 'COCO')}
+        if loop.type == 'IterBasedTrainLoop':
+            meta['Iterations'] = loop.max_iters
+        else:
+            meta['Epochs'] = loop.max_epochs
+        meta['Batch Size'] = (1 if '/toy/' in f'/{rel}' else 8) * \
+            cfg.train_dataloader.batch_size
+        model = {'Name': stem, 'In Collection': 'Rethinking ImageNet '
+                 'Pre-training', 'Config': rel, 'Metadata': meta}
+        record = records.get(stem)
+        if record is not None:
+            dataset = meta['Training Data']
+            results = [{'Task': 'Object Detection', 'Dataset': dataset,
+                        'Metrics': {'box AP': record['box_ap']}}]
+            if record.get('mask_ap') is not None:
+                results.append({'Task': 'Instance Segmentation',
+                                'Dataset': dataset,
+                                'Metrics': {'mask AP': record['mask_ap']}})
+            model['Results'] = results
+            model['Weights'] = _link(base_url, record['checkpoint'])
+            model['Logs'] = _link(base_url, record['log'])
+        models.append(model)
+    doc = {
+        'Collections': [{
+            'Name': 'Rethinking ImageNet Pre-training',
+            'Metadata': {
+                'Training Techniques': ['SGD with Momentum', 'Weight Decay',
+                                        'Group Normalization',
+                                        'Synchronized BatchNorm'],
+                'Training Resources': '8x GPUs',
+                'Architecture': ['FPN', 'ResNet', 'ResNeXt', 'RPN'],
+            },
+            'Paper': {'URL': 'https://arxiv.org/abs/1811.08883',
+                      'Title': 'Rethinking ImageNet Pre-training'},
+            'README': 'README.md',
+        }],
+        'Models': models,
+    }
+    return ('# Generated by tools/gather_results.py from the configs and '
+            'results/*.json; do not edit.\n' +
+            yaml.safe_dump(doc, sort_keys=False, width=100))
+
+
+def _replace_block(text: str, begin: str, end: str, content: str) -> str:
+    if text.count(begin) != 1 or text.count(end) != 1:
+        raise ValueError(f'README.md must contain the markers {begin!r} and '
+                         f'{end!r} once each')
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
+    return f'{head}{begin}\n{content}\n{end}{tail}'
+
+
+def render_readme(readme: str, table: str,
+                  toy_table: Optional[str] = None) -> str:
+    """Put the generated tables between their markers."""
+    readme = _replace_block(readme, BEGIN, END, table)
+    if toy_table is not None:
+        readme = _replace_block(readme, TOY_BEGIN, TOY_END, toy_table)
+    return readme
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--check', action='store_true',
-                        help='fail if README.md differs from the configs')
+                        help='fail if README.md or the metafile is stale')
     parser.add_argument('--readme', default=osp.join(ROOT, 'README.md'))
+    parser.add_argument('--metafile', default=METAFILE)
     parser.add_argument('--results-dir', default=osp.join(ROOT, 'results'))
+    parser.add_argument('--base-url', default=DEFAULT_BASE_URL,
+                        help='where the published weights and logs live')
     args = parser.parse_args(argv)
     check_coverage()
+    outputs = {}
     with open(args.readme) as f:
         readme = f.read()
-    new = render_readme(readme, build_table(args.results_dir))
+    outputs[args.readme] = (readme, render_readme(
+        readme, build_table(args.results_dir, args.base_url),
+        build_toy_table(args.results_dir, args.base_url)))
+    old_meta = ''
+    if osp.isfile(args.metafile):
+        with open(args.metafile) as f:
+            old_meta = f.read()
+    outputs[args.metafile] = (old_meta, build_metafile(args.results_dir,
+                                                       args.base_url))
+    stale = [path for path, (old, new) in outputs.items() if old != new]
     if args.check:
-        if new != readme:
-            print(f'{args.readme} is stale: run python tools/gather_results.py',
+        for path in stale:
+            print(f'{path} is stale: run python tools/gather_results.py',
                   file=sys.stderr)
+        if stale:
             return 1
-        print(f'{args.readme} is up to date')
+        print('README.md and metafile.yml are up to date')
         return 0
-    with open(args.readme, 'w') as f:
-        f.write(new)
-    print(f'wrote the experiments table of {args.readme}')
+    for path, (_, new) in outputs.items():
+        with open(path, 'w') as f:
+            f.write(new)
+    print('wrote ' + ', '.join(outputs))
     return 0
 
 

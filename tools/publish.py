@@ -1,0 +1,173 @@
+"""Turn a finished work dir into files ready to upload and a results record.
+
+    python tools/publish.py WORK_DIR [--out-dir publish] [--results-dir results]
+
+From ``WORK_DIR`` (the config mmengine dumped there, ``last_checkpoint``,
+the text logs and ``curve.jsonl``) it writes:
+
+- ``<out-dir>/<stem>_<date>-<sha256[:8]>.pth``: the weights and a small
+  ``meta`` only (no optimizer or message hub), loadable with
+  ``torch.load(weights_only=True)``;
+- ``<out-dir>/<stem>_<date>.log`` (every run's text log, resumed runs
+  included, in order) and ``<out-dir>/<stem>_<date>.curve.jsonl``;
+- ``<results-dir>/<stem>.json``: the record ``tools/gather_results.py``
+  builds the README tables and ``metafile.yml`` from: box/mask AP (AP,
+  AP50, AP75, in %), iterations, GPUs x batch, seconds per iteration, peak
+  memory where measured (CUDA only), software versions, the git commit of
+  mmrethink, and the file names above.
+
+The AP comes from the last validation in ``curve.jsonl``, i.e. the final
+checkpoint's; ``tools/test.py CONFIG <published .pth>`` reproduces it.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import os.path as osp
+import re
+import shutil
+import subprocess
+import sys
+from typing import Optional
+
+from mmengine.config import Config
+
+from mmrethink.publish import publish_checkpoint
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def _git_commit() -> Optional[str]:
+    try:
+        out = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT,
+                             capture_output=True, text=True, check=True)
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--',
+                                'mmrethink', 'configs'], cwd=ROOT,
+                               capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() + ('-dirty' if dirty.strip() else '')
+
+
+def _versions() -> dict:
+    import mmcv
+    import mmdet
+    import mmengine
+    import torch
+
+    import mmrethink
+    return dict(torch=torch.__version__, mmcv=mmcv.__version__,
+                mmdet=mmdet.__version__, mmengine=mmengine.__version__,
+                mmrethink=mmrethink.__version__)
+
+
+def _train_stats(work_dir: str) -> dict:
+    """Seconds per iteration, peak memory and GPU count from the logs."""
+    times, memory, gpus = [], [], None
+    for scalars in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                             'scalars.json'))):
+        with open(scalars) as f:
+            for row in map(json.loads, f):
+                if 'iter' in row and 'time' in row:
+                    times.append(row['time'])
+                    if 'memory' in row:
+                        memory.append(row['memory'])
+    for log in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
+        with open(log) as f:
+            found = re.search(r'GPU number: (\d+)', f.read())
+        if found:
+            gpus = int(found.group(1))
+    return dict(
+        sec_per_iter=round(sorted(times)[len(times) // 2], 4)
+        if times else None,
+        memory_gb=round(max(memory) / 1024, 2) if memory else None,
+        gpus=gpus)
+
+
+def publish_work_dir(work_dir: str, out_dir: str, results_dir: str,
+                     date: Optional[str] = None) -> dict:
+    """Publish ``work_dir``; return the record (also written as JSON)."""
+    configs = glob.glob(osp.join(work_dir, '*.py'))
+    if len(configs) != 1:
+        raise FileNotFoundError(
+            f'{work_dir}: expected the one config mmengine dumps in a work '
+            f'dir, found {len(configs)}')
+    cfg = Config.fromfile(configs[0])
+    stem = osp.splitext(osp.basename(configs[0]))[0]
+    last = osp.join(work_dir, 'last_checkpoint')
+    curve_file = osp.join(work_dir, 'curve.jsonl')
+    for path, what in ((last, 'last_checkpoint'), (curve_file,
+                                                    'curve.jsonl')):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{work_dir}: no {what}; is the run '
+                                    'finished, with CurveHook?')
+    with open(last) as f:
+        checkpoint = f.read().strip()
+    with open(curve_file) as f:
+        curve = [json.loads(line) for line in f]
+    final = curve[-1]
+    date = date or datetime.datetime.now(datetime.timezone.utc).strftime(
+        '%Y%m%d')
+    published = publish_checkpoint(checkpoint, out_dir, stem, date)
+
+    log_name = f'{stem}_{date}.log'
+    with open(osp.join(out_dir, log_name), 'w') as out:
+        for log in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
+            with open(log) as f:
+                out.write(f.read())
+    curve_name = f'{stem}_{date}.curve.jsonl'
+    shutil.copyfile(curve_file, osp.join(out_dir, curve_name))
+
+    val = final['val']
+
+    def ap(key):
+        return round(100 * val[key], 1) if key in val else None
+
+    stats = _train_stats(work_dir)
+    loop = cfg.train_cfg
+    record = dict(
+        config=stem,
+        box_ap=ap('coco/bbox_mAP'), box_ap50=ap('coco/bbox_mAP_50'),
+        box_ap75=ap('coco/bbox_mAP_75'), mask_ap=ap('coco/segm_mAP'),
+        mask_ap50=ap('coco/segm_mAP_50'), mask_ap75=ap('coco/segm_mAP_75'),
+        iterations=final['iter'],
+        max_iters=loop.get('max_iters'), max_epochs=loop.get('max_epochs'),
+        gpus=stats['gpus'], batch_per_gpu=cfg.train_dataloader.batch_size,
+        sec_per_iter=stats['sec_per_iter'], memory_gb=stats['memory_gb'],
+        versions=_versions(), commit=_git_commit(), date=date,
+        checkpoint=osp.basename(published), log=log_name, curve=curve_name,
+        curve_box_ap=[[r['iter'], round(100 * r['val']['coco/bbox_mAP'], 1)]
+                      for r in curve if 'coco/bbox_mAP' in r['val']])
+    os.makedirs(results_dir, exist_ok=True)
+    path = osp.join(results_dir, f'{stem}.json')
+    with open(path + '.tmp', 'w') as f:
+        json.dump(record, f, indent=2, sort_keys=True)
+        f.write('\n')
+    os.replace(path + '.tmp', path)
+    return record
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument('work_dirs', nargs='+')
+    parser.add_argument('--out-dir', default='publish')
+    parser.add_argument('--results-dir', default=osp.join(ROOT, 'results'))
+    parser.add_argument('--date', help='YYYYMMDD (default: today, UTC)')
+    args = parser.parse_args(argv)
+    for work_dir in args.work_dirs:
+        try:
+            record = publish_work_dir(work_dir, args.out_dir,
+                                      args.results_dir, args.date)
+        except (FileNotFoundError, KeyError) as err:
+            print(f'publish: {err}', file=sys.stderr)
+            return 2
+        print(f'{work_dir}: box AP {record["box_ap"]}, mask AP '
+              f'{record["mask_ap"]} -> {args.out_dir}/{record["checkpoint"]}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
