@@ -14,8 +14,9 @@ from typing import Optional
 
 import torch
 
+# no save time: the same weights give the same file, and the same name
 KEEP_META = ('dataset_meta', 'iter', 'epoch', 'mmengine_version',
-             'mmdet_version', 'time')
+             'mmdet_version')
 
 
 def publish_checkpoint(src: str, out_dir: str, stem: str,

@@ -16,6 +16,10 @@ the text logs and ``curve.jsonl``) it writes:
   memory where measured (CUDA only), software versions, the git commit of
   mmrethink, and the file names above.
 
+With the repository's ``results/`` (the default) it then runs
+``tools/gather_results.py``, so one command turns finished work dirs into
+the README tables, ``metafile.yml`` and a folder ready to upload.
+
 The AP comes from the last validation in ``curve.jsonl``, i.e. the final
 checkpoint's; ``tools/test.py CONFIG <published .pth>`` reproduces it.
 """
@@ -156,6 +160,11 @@ def main(argv=None) -> int:
     parser.add_argument('--out-dir', default='publish')
     parser.add_argument('--results-dir', default=osp.join(ROOT, 'results'))
     parser.add_argument('--date', help='YYYYMMDD (default: today, UTC)')
+    parser.add_argument('--base-url', default='publish',
+                        help='passed to tools/gather_results.py')
+    parser.add_argument('--no-gather', action='store_true',
+                        help='do not regenerate the README tables and '
+                        'metafile (done by default for the repo results/)')
     args = parser.parse_args(argv)
     for work_dir in args.work_dirs:
         try:
@@ -166,6 +175,11 @@ def main(argv=None) -> int:
             return 2
         print(f'{work_dir}: box AP {record["box_ap"]}, mask AP '
               f'{record["mask_ap"]} -> {args.out_dir}/{record["checkpoint"]}')
+    if not args.no_gather and osp.samefile(args.results_dir,
+                                           osp.join(ROOT, 'results')):
+        import gather_results
+        return gather_results.main(['--results-dir', args.results_dir,
+                                    '--base-url', args.base_url])
     return 0
 
 
