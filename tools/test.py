@@ -13,6 +13,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
+from mmrethink.dist import prepare_cpu_launch
 from mmrethink.launch import (add_common_args, load_config,
                               parse_with_common_args)
 
@@ -39,6 +40,7 @@ def main():
         raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     cfg.launcher = args.launcher
+    prepare_cpu_launch(cfg, args.launcher)
     cfg.load_from = args.checkpoint
     cfg.resume = False
 

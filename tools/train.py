@@ -10,6 +10,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
+from mmrethink.dist import prepare_cpu_launch
 from mmrethink.launch import (add_common_args, load_config,
                               parse_with_common_args)
 
@@ -37,6 +38,7 @@ def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     cfg.launcher = args.launcher
+    prepare_cpu_launch(cfg, args.launcher)
 
     if args.amp:
         if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':

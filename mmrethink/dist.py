@@ -1,0 +1,63 @@
+"""Multi-process training without GPUs (torch.distributed with gloo).
+
+mmengine 0.10.7's ``launcher='pytorch'`` assumes CUDA: it calls
+``torch.cuda.set_device(LOCAL_RANK)`` and wraps the model in DDP with
+``device_ids=[LOCAL_RANK]``, both of which fail on a CPU-only torch. On such
+a machine :func:`prepare_cpu_launch` initializes the process group itself
+with the gloo backend (mmengine then skips its own initialization) and
+tells the runner to wrap the model in DDP without device ids. On a machine
+with CUDA it does nothing and mmengine's NCCL path is used as is.
+"""
+import os
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+
+
+def _uses_syncbn(obj) -> bool:
+    if isinstance(obj, dict):
+        return obj.get('type') in ('SyncBN', 'MMSyncBN') or any(
+            _uses_syncbn(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return any(_uses_syncbn(v) for v in obj)
+    return False
+
+
+def prepare_cpu_launch(cfg: Config, launcher: str) -> bool:
+    """Make a multi-process ``launcher`` work on a CPU-only machine.
+
+    Args:
+        cfg (Config): The config; its ``env_cfg.dist_cfg.backend`` and
+            ``model_wrapper_cfg`` are set for gloo and CPU DDP.
+        launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
+
+    Returns:
+        bool: Whether the CPU path was taken.
+
+    Raises:
+        ValueError: for a SyncBN config, which cannot train on CPU.
+        KeyError: if the launcher did not set the torch.distributed
+            environment (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
+    """
+    if launcher != 'pytorch' or torch.cuda.is_available():
+        return False
+    if _uses_syncbn(cfg.model.to_dict()):
+        raise ValueError(
+            f'{cfg.filename}: SyncBN cannot train on CPU (nn.SyncBatchNorm '
+            'needs CUDA); run it on GPUs, or use a GN config')
+    missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR',
+                           'MASTER_PORT') if k not in os.environ]
+    if missing:
+        raise KeyError(f'--launcher pytorch: {missing} not set; launch with '
+                       'tools/dist_train.sh (torchrun)')
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    cfg.env_cfg.dist_cfg.backend = 'gloo'
+    if not torch_dist.is_initialized():
+        torch_dist.init_process_group(backend='gloo')
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None,
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+    return True
