@@ -269,6 +269,8 @@ def test_iteration_configs_log_validation_by_iteration(name):
     assert cfg.default_hooks.logger.log_metric_by_epoch is False
     assert cfg.log_processor.by_epoch is False
     assert cfg.default_hooks.checkpoint.by_epoch is False
+    assert [h.type for h in cfg.custom_hooks] == ['CurveHook',
+                                                  'DivergenceHook']
     (curve, ) = [h for h in cfg.custom_hooks if h.type == 'CurveHook']
     assert curve.monitor == ('pascal_voc/mAP' if name.endswith('voc0712.py')
                              else 'coco/bbox_mAP')
@@ -293,8 +295,9 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'custom_imports.imports.len', 'custom_imports.imports.0',
         'custom_imports.allow_failed_imports',
         'default_hooks.checkpoint.save_last',
-        # the learning-curve hook
+        # the learning-curve and divergence hooks
         'custom_hooks.len', 'custom_hooks.0.type', 'custom_hooks.0.monitor',
+        'custom_hooks.1.type',
     }
 
 

@@ -18,4 +18,9 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 # iteration, losses, lr) in <work_dir>/curve.jsonl, kept across resumes;
 # plot with tools/plot_curves.py. Denser evaluation around the lr drops:
 # dict(type='CurveHook', dense_window=10000, dense_interval=2000).
-custom_hooks = [dict(type='CurveHook', monitor='coco/bbox_mAP')]
+# DivergenceHook stops a run whose loss turns NaN/inf before that iteration's
+# checkpoint is written.
+custom_hooks = [
+    dict(type='CurveHook', monitor='coco/bbox_mAP'),
+    dict(type='DivergenceHook')
+]

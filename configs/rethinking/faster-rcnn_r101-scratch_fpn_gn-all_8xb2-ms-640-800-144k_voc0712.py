@@ -10,4 +10,7 @@ _base_ = [
 model = dict(
     backbone=dict(depth=101), roi_head=dict(bbox_head=dict(num_classes=20)))
 default_hooks = dict(checkpoint=dict(interval=2000))
-custom_hooks = [dict(type='CurveHook', monitor='pascal_voc/mAP')]
+custom_hooks = [
+    dict(type='CurveHook', monitor='pascal_voc/mAP'),
+    dict(type='DivergenceHook')
+]

@@ -15,4 +15,7 @@ model = dict(
                       checkpoint='open-mmlab://detectron/resnet101_gn')),
     roi_head=dict(bbox_head=dict(num_classes=20)))
 default_hooks = dict(checkpoint=dict(interval=2000))
-custom_hooks = [dict(type='CurveHook', monitor='pascal_voc/mAP')]
+custom_hooks = [
+    dict(type='CurveHook', monitor='pascal_voc/mAP'),
+    dict(type='DivergenceHook')
+]

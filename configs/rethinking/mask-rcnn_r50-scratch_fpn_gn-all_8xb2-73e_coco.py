@@ -7,7 +7,8 @@
 #     GN (no running statistics) but wrong the moment a user swaps in BN;
 #  3. custom_imports = mmrethink (registers our modules and safe loading);
 #  4. checkpoints also keep the last one (save_last=True, as all our configs);
-#  5. custom_hooks = CurveHook, recording validation AP per evaluation.
+#  5. custom_hooks: CurveHook (validation AP per evaluation) and
+#     DivergenceHook (stops on a NaN/inf loss).
 # 73 epochs x 7.3k iterations (117k images / 16) = 540k iterations = 6x;
 # lr drops at epochs 65 and 71 (about 475k and 520k iterations).
 _base_ = [
