@@ -7,6 +7,7 @@ config loader the ``mmrethink::`` prefix.
 """
 from .config_paths import (config_dir, get_config_path, list_configs,
                            register_config_prefix)
+from . import fileio  # noqa: F401  (registers the atomic_local backend)
 from .datasets.subset import InfiniteSubsetSampler, SubsetSampler
 from .hooks import CurveHook
 from .utils.checkpoint import register_safe_globals

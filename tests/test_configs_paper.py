@@ -269,8 +269,10 @@ def test_iteration_configs_log_validation_by_iteration(name):
     assert cfg.default_hooks.logger.log_metric_by_epoch is False
     assert cfg.log_processor.by_epoch is False
     assert cfg.default_hooks.checkpoint.by_epoch is False
-    assert [h.type for h in cfg.custom_hooks] == ['CurveHook',
-                                                  'DivergenceHook']
+    assert [h.type for h in cfg.custom_hooks] == [
+        'CurveHook', 'DivergenceHook', 'PreemptionHook', 'RandomStateHook']
+    assert cfg.default_hooks.checkpoint.backend_args == dict(
+        backend='atomic_local')
     (curve, ) = [h for h in cfg.custom_hooks if h.type == 'CurveHook']
     assert curve.monitor == ('pascal_voc/mAP' if name.endswith('voc0712.py')
                              else 'coco/bbox_mAP')
@@ -295,9 +297,10 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'custom_imports.imports.len', 'custom_imports.imports.0',
         'custom_imports.allow_failed_imports',
         'default_hooks.checkpoint.save_last',
-        # the learning-curve and divergence hooks
+        'default_hooks.checkpoint.backend_args.backend',  # atomic writes
+        # the learning-curve, divergence, pre-emption and random-state hooks
         'custom_hooks.len', 'custom_hooks.0.type', 'custom_hooks.0.monitor',
-        'custom_hooks.1.type',
+        'custom_hooks.1.type', 'custom_hooks.2.type', 'custom_hooks.3.type',
     }
 
 

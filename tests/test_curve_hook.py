@@ -35,8 +35,10 @@ class ScriptedMetric(BaseMetric):
         self.results.append(0)
 
     def compute_metrics(self, results):
-        return {'coco/bbox_mAP': SCRIPTS[self.script](self.current_iter),
-                'coco/aux': 1.}
+        if self.script == 'nothing-before-6' and self.current_iter < 6:
+            return {}  # what mmdet's CocoMetric returns for no detections
+        script = SCRIPTS.get(self.script, SCRIPTS['rising'])
+        return {'coco/bbox_mAP': script(self.current_iter), 'coco/aux': 1.}
 
 
 class ValProbe(Hook):
@@ -107,6 +109,17 @@ class TestCurveHook(RunnerTestCase):
         assert curve[1]['train']['loss'] == pytest.approx(
             sum(losses[i] for i in (4, 5, 6)) / 3, rel=1e-6)
         assert curve[0]['train']['loss'] != curve[1]['train']['loss']
+
+    def test_validation_without_metrics_keeps_its_point_at_zero(self):
+        runner = self.build_runner(self.iter_cfg(script='nothing-before-6'))
+        runner.train()
+        curve = read_curve(runner.work_dir)
+        assert [p['iter'] for p in curve] == [3, 6, 9, 12]
+        assert curve[0]['val'] == {'coco/bbox_mAP': 0.0}
+        assert curve[0]['no_metrics'] is True
+        assert ['no_metrics' in p for p in curve[1:]] == [False] * 3
+        assert [p['val']['coco/bbox_mAP'] for p in curve[1:]] == \
+            [.06, .09, .12]
 
     def test_epoch_based_points(self):
         cfg = copy.deepcopy(self.epoch_based_cfg)

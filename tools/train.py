@@ -13,6 +13,7 @@ import mmrethink  # noqa: F401  (registers mmrethink's modules)
 from mmrethink.dist import prepare_cpu_launch
 from mmrethink.launch import (add_common_args, load_config,
                               parse_with_common_args)
+from mmrethink.utils import find_resume_checkpoint
 
 
 def parse_args():
@@ -56,8 +57,9 @@ def main():
         cfg.auto_scale_lr.enable = True
 
     if args.resume == 'auto':
+        # the latest checkpoint of the work dir, or a fresh start if none
         cfg.resume = True
-        cfg.load_from = None
+        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(

@@ -6,12 +6,15 @@ custom_imports = dict(imports=['mmrethink'], allow_failed_imports=False)
 
 # Iteration-based runs: log training and validation by iteration so that
 # curves have iterations on their x axis (otherwise validation is logged at
-# "step 0"); keep checkpoints at the validation interval of the schedules.
+# "step 0"); keep checkpoints at the validation interval of the schedules,
+# written atomically (mmrethink.fileio: a crash mid-write leaves the previous
+# file, never a truncated one).
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=10000,
-        max_keep_ckpts=3, save_last=True))
+        max_keep_ckpts=3, save_last=True,
+        backend_args=dict(backend='atomic_local')))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 
 # One point of the learning curve after every validation (validation AP vs
@@ -19,8 +22,12 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 # plot with tools/plot_curves.py. Denser evaluation around the lr drops:
 # dict(type='CurveHook', dense_window=10000, dense_interval=2000).
 # DivergenceHook stops a run whose loss turns NaN/inf before that iteration's
-# checkpoint is written.
+# checkpoint is written. PreemptionHook saves a checkpoint on SIGTERM and
+# exits; RandomStateHook makes a resumed run continue the model's random
+# stream (README, "Faults handled").
 custom_hooks = [
     dict(type='CurveHook', monitor='coco/bbox_mAP'),
-    dict(type='DivergenceHook')
+    dict(type='DivergenceHook'),
+    dict(type='PreemptionHook'),
+    dict(type='RandomStateHook')
 ]

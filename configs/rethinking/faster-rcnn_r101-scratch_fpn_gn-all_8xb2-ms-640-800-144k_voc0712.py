@@ -10,7 +10,10 @@ _base_ = [
 model = dict(
     backbone=dict(depth=101), roi_head=dict(bbox_head=dict(num_classes=20)))
 default_hooks = dict(checkpoint=dict(interval=2000))
+# the runtime's hooks, with the curve watching VOC's metric
 custom_hooks = [
     dict(type='CurveHook', monitor='pascal_voc/mAP'),
-    dict(type='DivergenceHook')
+    dict(type='DivergenceHook'),
+    dict(type='PreemptionHook'),
+    dict(type='RandomStateHook')
 ]

@@ -15,7 +15,10 @@ model = dict(
                       checkpoint='open-mmlab://detectron/resnet101_gn')),
     roi_head=dict(bbox_head=dict(num_classes=20)))
 default_hooks = dict(checkpoint=dict(interval=2000))
+# the runtime's hooks, with the curve watching VOC's metric
 custom_hooks = [
     dict(type='CurveHook', monitor='pascal_voc/mAP'),
-    dict(type='DivergenceHook')
+    dict(type='DivergenceHook'),
+    dict(type='PreemptionHook'),
+    dict(type='RandomStateHook')
 ]

@@ -6,9 +6,11 @@
 #  2. backbone norm_eval=False stated: mmdet's inherits True, harmless with
 #     GN (no running statistics) but wrong the moment a user swaps in BN;
 #  3. custom_imports = mmrethink (registers our modules and safe loading);
-#  4. checkpoints also keep the last one (save_last=True, as all our configs);
-#  5. custom_hooks: CurveHook (validation AP per evaluation) and
-#     DivergenceHook (stops on a NaN/inf loss).
+#  4. checkpoints also keep the last one (save_last=True, as all our configs)
+#     and are written atomically (backend atomic_local);
+#  5. custom_hooks: CurveHook (validation AP per evaluation), DivergenceHook
+#     (stops on a NaN/inf loss), PreemptionHook (exits on SIGTERM) and
+#     RandomStateHook (validation does not disturb training's random streams).
 # 73 epochs x 7.3k iterations (117k images / 16) = 540k iterations = 6x;
 # lr drops at epochs 65 and 71 (about 475k and 520k iterations).
 _base_ = [
@@ -32,5 +34,5 @@ default_hooks = dict(
     logger=dict(_delete_=True, type='LoggerHook', interval=50),
     checkpoint=dict(
         _delete_=True, type='CheckpointHook', interval=1, max_keep_ckpts=3,
-        save_last=True))
+        save_last=True, backend_args=dict(backend='atomic_local')))
 log_processor = dict(by_epoch=True)

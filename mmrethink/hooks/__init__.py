@@ -1,6 +1,11 @@
 from .curve_hook import CurveHook, find_overfitting_onset
 from .divergence_hook import DivergenceError, DivergenceHook
+from .preemption_hook import PREEMPTED_EXIT_CODE, PreemptionHook
+from .random_state_hook import (RandomStateHook, get_random_state,
+                                set_random_state)
 
 __all__ = [
-    'CurveHook', 'find_overfitting_onset', 'DivergenceHook', 'DivergenceError'
+    'CurveHook', 'find_overfitting_onset', 'DivergenceHook', 'DivergenceError',
+    'PreemptionHook', 'PREEMPTED_EXIT_CODE', 'RandomStateHook',
+    'get_random_state', 'set_random_state'
 ]

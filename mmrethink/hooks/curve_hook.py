@@ -3,7 +3,6 @@ overfitting (the paper's Figs. 1, 4, 7 and 8)."""
 import bisect
 import json
 import math
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -11,6 +10,9 @@ from mmdet.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop
+
+from ..fileio import atomic_write
 
 
 @HOOKS.register_module()
@@ -154,9 +156,19 @@ class CurveHook(Hook):
     def after_val_epoch(self, runner,
                         metrics: Optional[Dict[str, float]] = None) -> None:
         """Record a point, mark the best, check for overfitting, write."""
-        if not metrics or runner._train_loop is None or isinstance(
-                runner._train_loop, dict):
+        if runner._train_loop is None or isinstance(runner._train_loop,
+                                                    dict):
             return  # a plain test/val run, not training
+        empty = not metrics
+        if empty:
+            # mmdet's CocoMetric returns no metrics when the model detected
+            # nothing, which early scratch training does: AP is 0 then, and
+            # the curve keeps the point instead of losing it
+            print_log(
+                f'CurveHook: validation at iteration {runner.iter} returned '
+                f'no metrics (no detections?); recording {self.monitor}=0',
+                logger='current', level=30)
+            metrics = {self.monitor: 0.0}
         train_loss = {
             k: v / self._loss_count
             for k, v in self._loss_sums.items()
@@ -168,6 +180,8 @@ class CurveHook(Hook):
             train=train_loss,
             val={k: float(v) for k, v in metrics.items()
                  if isinstance(v, (int, float))})
+        if empty:
+            record['no_metrics'] = True
         if self.records and self.records[-1]['iter'] == record['iter']:
             # the final validation of an epoch-based run can coincide
             self.records[-1] = record
@@ -220,14 +234,9 @@ class CurveHook(Hook):
     def _write(self, runner) -> None:
         if not is_main_process():
             return
-        path = osp.join(runner.work_dir, self.filename)
-        tmp = f'{path}.tmp'
-        with open(tmp, 'w') as f:
-            for record in self.records:
-                f.write(json.dumps(record) + '\n')
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic_write(
+            ''.join(json.dumps(record) + '\n' for record in self.records),
+            osp.join(runner.work_dir, self.filename))
 
     # --- resume ----------------------------------------------------------
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -247,7 +256,7 @@ class CurveHook(Hook):
         loop = runner.train_loop
         if runner.val_loop is None or not hasattr(loop, 'val_begin'):
             return False
-        by_epoch = hasattr(loop, 'max_epochs')
+        by_epoch = is_epoch_based(loop)
         step = (runner.epoch if by_epoch else runner.iter) + 1
         last = loop.max_epochs if by_epoch else loop.max_iters
         interval = loop.dynamic_intervals[
@@ -267,6 +276,13 @@ class CurveHook(Hook):
         self._loss_sums = dict(state['loss_sums'])
         self._loss_count = state['loss_count']
         self._pending_val = state['pending_val']
+
+
+def is_epoch_based(loop) -> bool:
+    """Whether a train loop counts epochs (mmengine's iteration-based loop
+    also has ``max_epochs``, always 1)."""
+    return hasattr(loop, 'max_epochs') and not isinstance(
+        loop, IterBasedTrainLoop)
 
 
 def find_overfitting_onset(values: Sequence[float], margin: float,

@@ -1,3 +1,3 @@
-from .checkpoint import register_safe_globals
+from .checkpoint import find_resume_checkpoint, register_safe_globals
 
-__all__ = ['register_safe_globals']
+__all__ = ['find_resume_checkpoint', 'register_safe_globals']
