@@ -5,19 +5,21 @@ do it through ``custom_imports``), allow-lists the globals of mmengine
 checkpoints for ``torch.load(weights_only=True)`` and teaches mmengine's
 config loader the ``mmrethink::`` prefix.
 """
+from . import fileio  # noqa: F401  (registers the atomic_local backend)
 from .config_paths import (config_dir, get_config_path, list_configs,
                            register_config_prefix)
-from . import fileio  # noqa: F401  (registers the atomic_local backend)
+from .datasets.checked_coco import CheckedCocoDataset
 from .datasets.subset import InfiniteSubsetSampler, SubsetSampler
 from .hooks import CurveHook
 from .utils.checkpoint import register_safe_globals
-from .version import __version__
+from .version import CONFIG_FORMAT, __version__
 
 register_safe_globals()
 register_config_prefix()
 
 __all__ = [
-    '__version__', 'config_dir', 'get_config_path', 'list_configs',
-    'register_safe_globals', 'register_config_prefix', 'SubsetSampler',
-    'InfiniteSubsetSampler', 'CurveHook'
+    '__version__', 'CONFIG_FORMAT', 'CheckedCocoDataset', 'config_dir',
+    'get_config_path', 'list_configs', 'register_safe_globals',
+    'register_config_prefix', 'SubsetSampler', 'InfiniteSubsetSampler',
+    'CurveHook'
 ]

@@ -295,7 +295,9 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'param_scheduler.0.start_factor',  # Detectron's warm-up
         'model.backbone.norm_eval',  # stated False
         'custom_imports.imports.len', 'custom_imports.imports.0',
-        'custom_imports.allow_failed_imports',
+        'custom_imports.allow_failed_imports', 'mmrethink_config_format',
+        'dataset_type', 'train_dataloader.dataset.type',
+        'val_dataloader.dataset.type', 'test_dataloader.dataset.type',
         'default_hooks.checkpoint.save_last',
         'default_hooks.checkpoint.backend_args.backend',  # atomic writes
         # the learning-curve, divergence, pre-emption and random-state hooks

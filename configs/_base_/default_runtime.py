@@ -3,6 +3,9 @@ _base_ = 'mmdet::_base_/default_runtime.py'
 
 # registers mmrethink's modules, also under mmdet's own tools/train.py
 custom_imports = dict(imports=['mmrethink'], allow_failed_imports=False)
+# the config format these configs are written in (mmrethink.version):
+# tools/train.py and tools/test.py refuse a config of another format
+mmrethink_config_format = 1
 
 # Iteration-based runs: log training and validation by iteration so that
 # curves have iterations on their x axis (otherwise validation is logged at

@@ -1,16 +1,18 @@
 # Epoch-based twin of the R50 GN scratch 6x (paper Table 1: 41.3 box AP),
 # equal to mmdet's own mmdet::scratch/mask-rcnn_r50-scratch_fpn_gn-all_6x_coco.py
-# (41.2 box / 37.4 mask) except for these five differences, on purpose (a test
+# (41.2 box / 37.4 mask) except for these six differences, on purpose (a test
 # checks that the resolved configs differ in exactly these keys):
 #  1. warm-up from 1/3 of the lr (Detectron; the paper is silent), not 0.001;
 #  2. backbone norm_eval=False stated: mmdet's inherits True, harmless with
 #     GN (no running statistics) but wrong the moment a user swaps in BN;
-#  3. custom_imports = mmrethink (registers our modules and safe loading);
+#  3. custom_imports = mmrethink (registers our modules and safe loading) and
+#     mmrethink_config_format (the format tools/train.py checks);
 #  4. checkpoints also keep the last one (save_last=True, as all our configs)
 #     and are written atomically (backend atomic_local);
 #  5. custom_hooks: CurveHook (validation AP per evaluation), DivergenceHook
 #     (stops on a NaN/inf loss), PreemptionHook (exits on SIGTERM) and
-#     RandomStateHook (validation does not disturb training's random streams).
+#     RandomStateHook (validation does not disturb training's random streams);
+#  6. the datasets are CheckedCocoDataset (mmdet's, with input checks).
 # 73 epochs x 7.3k iterations (117k images / 16) = 540k iterations = 6x;
 # lr drops at epochs 65 and 71 (about 475k and 520k iterations).
 _base_ = [
@@ -36,3 +38,7 @@ default_hooks = dict(
         _delete_=True, type='CheckpointHook', interval=1, max_keep_ckpts=3,
         save_last=True, backend_args=dict(backend='atomic_local')))
 log_processor = dict(by_epoch=True)
+dataset_type = 'CheckedCocoDataset'
+train_dataloader = dict(dataset=dict(type=dataset_type))
+val_dataloader = dict(dataset=dict(type=dataset_type))
+test_dataloader = dict(dataset=dict(type=dataset_type))

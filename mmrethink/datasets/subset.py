@@ -26,6 +26,8 @@ from mmdet.registry import DATA_SAMPLERS
 from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
+from ..utils.options import strict_options
+
 
 def resolve_subset_size(subset_size: Union[int, float], num_items: int) -> int:
     """Turn ``subset_size`` (a count, or a fraction in (0, 1]) into a count.
@@ -158,6 +160,7 @@ class _SubsetMixin:
 
 
 @DATA_SAMPLERS.register_module()
+@strict_options
 class SubsetSampler(_SubsetMixin, Sampler):
     """Epoch-based sampler over a fixed random subset, sharded across ranks.
 
@@ -222,6 +225,7 @@ class SubsetSampler(_SubsetMixin, Sampler):
 
 
 @DATA_SAMPLERS.register_module()
+@strict_options
 class InfiniteSubsetSampler(_SubsetMixin, Sampler):
     """Endless sampler over a fixed random subset, for iteration-based runs.
 

@@ -13,9 +13,11 @@ from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop
 
 from ..fileio import atomic_write
+from ..utils.options import strict_options
 
 
 @HOOKS.register_module()
+@strict_options
 class CurveHook(Hook):
     """Record one point of the learning curve after every validation.
 

@@ -5,12 +5,15 @@ from typing import Optional
 from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 
+from ..utils.options import strict_options
+
 
 class DivergenceError(RuntimeError):
     """Raised when a training loss is NaN or infinite."""
 
 
 @HOOKS.register_module()
+@strict_options
 class DivergenceHook(Hook):
     """Stop training when a loss becomes NaN or infinite.
 

@@ -9,6 +9,7 @@ from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
 
 from .curve_hook import is_epoch_based
+from ..utils.options import strict_options
 
 #: exit status of a run stopped by :class:`PreemptionHook`: what a shell
 #: reports for a process killed by SIGTERM (128 + 15), so job scripts treat
@@ -17,6 +18,7 @@ PREEMPTED_EXIT_CODE = 143
 
 
 @HOOKS.register_module()
+@strict_options
 class PreemptionHook(Hook):
     """On SIGTERM, finish the iteration, save a checkpoint and exit.
 

@@ -7,6 +7,8 @@ import torch
 from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 
+from ..utils.options import strict_options
+
 
 def get_random_state() -> dict:
     """The states of Python's, numpy's and torch's (CPU and CUDA) global
@@ -34,6 +36,7 @@ def set_random_state(state: dict) -> None:
 
 
 @HOOKS.register_module()
+@strict_options
 class RandomStateHook(Hook):
     """Make a resumed run continue the random streams of the interrupted one.
 

@@ -11,6 +11,10 @@ train_pipeline = [
     dict(type='PackDetInputs')
 ]
 # iteration-based schedules: an endless sampler (see coco_instance.py)
+# mmdet's CocoDataset with input checks (see coco_instance.py)
+dataset_type = 'CheckedCocoDataset'
 train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(pipeline=train_pipeline))
+    dataset=dict(type=dataset_type, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(type=dataset_type))
+test_dataloader = dict(dataset=dict(type=dataset_type))

@@ -12,6 +12,12 @@ train_pipeline = [
 ]
 # Iteration-based schedules (paper §4): an endless sampler, so that an
 # epoch boundary never falls inside an iteration count.
+# CheckedCocoDataset (mmrethink.datasets): mmdet's CocoDataset that checks
+# its input at start (annotation file, keys, classes, image files) and
+# names the file, key or image at fault.
+dataset_type = 'CheckedCocoDataset'
 train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(pipeline=train_pipeline))
+    dataset=dict(type=dataset_type, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(type=dataset_type))
+test_dataloader = dict(dataset=dict(type=dataset_type))
