@@ -75,7 +75,7 @@ def make_synthetic_coco(num_images: int = 5000, num_classes: int = 80,
         # detections: found instances (jittered), then false positives
         found = rng.random(n) < 0.8
         boxes = gt_boxes[found].copy()
-        jitter = rng.normal(0, 0.12, boxes.shape) * boxes[:, [2, 3, 2, 3]]
+        jitter = rng.normal(0, 0.07, boxes.shape) * boxes[:, [2, 3, 2, 3]]
         boxes += jitter
         boxes[:, 2:] = np.maximum(boxes[:, 2:], 2)
         labels = gt_labels[found].copy()

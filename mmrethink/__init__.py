@@ -10,6 +10,7 @@ from .config_paths import (config_dir, get_config_path, list_configs,
                            register_config_prefix)
 from .datasets.checked_coco import CheckedCocoDataset
 from .datasets.subset import InfiniteSubsetSampler, SubsetSampler
+from .evaluation import FastCocoMetric
 from .hooks import CurveHook
 from .utils.checkpoint import register_safe_globals
 from .version import CONFIG_FORMAT, __version__
@@ -21,5 +22,5 @@ __all__ = [
     '__version__', 'CONFIG_FORMAT', 'CheckedCocoDataset', 'config_dir',
     'get_config_path', 'list_configs', 'register_safe_globals',
     'register_config_prefix', 'SubsetSampler', 'InfiniteSubsetSampler',
-    'CurveHook'
+    'CurveHook', 'FastCocoMetric'
 ]

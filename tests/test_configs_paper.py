@@ -298,6 +298,8 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'custom_imports.allow_failed_imports', 'mmrethink_config_format',
         'dataset_type', 'train_dataloader.dataset.type',
         'val_dataloader.dataset.type', 'test_dataloader.dataset.type',
+        'val_evaluator.type', 'val_evaluator.backend', 'test_evaluator.type',
+        'test_evaluator.backend',
         'default_hooks.checkpoint.save_last',
         'default_hooks.checkpoint.backend_args.backend',  # atomic writes
         # the learning-curve, divergence, pre-emption and random-state hooks

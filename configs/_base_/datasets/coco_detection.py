@@ -18,3 +18,6 @@ train_dataloader = dict(
     dataset=dict(type=dataset_type, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(type=dataset_type))
 test_dataloader = dict(dataset=dict(type=dataset_type))
+# mmdet's CocoMetric evaluated by faster-coco-eval (see coco_instance.py)
+val_evaluator = dict(type='FastCocoMetric', backend='faster_coco_eval')
+test_evaluator = dict(type='FastCocoMetric', backend='faster_coco_eval')

@@ -1,0 +1,48 @@
+"""The benchmark scripts run and print their ratios (tiny sizes: these
+check the scripts, the numbers come from running them as README says)."""
+import os.path as osp
+import re
+
+from conftest import ROOT, TOY_CONFIG, run_python
+
+
+def _bench(name, *args):
+    return run_python([osp.join(ROOT, 'benchmarks', name), *args],
+                      cwd=ROOT)
+
+
+def test_coco_eval_backends_agree():
+    out = _bench('coco_eval.py', '--images', '120', '--dets', '30',
+                 '--reps', '1')
+    assert re.search(r'time ratio pycocotools / faster_coco_eval: [\d.]+x',
+                     out)
+    assert out.count('identical to 1e-4') == 2, out
+    assert re.search(r'faster_coco_eval +metric time +[\d.]+ h', out)
+
+
+def test_train_throughput_prints_the_ratio():
+    out = _bench('train_throughput.py', '--reps', '1', '--iters', '3',
+                 '--warmup', '1', '--images', '16')
+    assert re.search(r'throughput ratio mmrethink / mmdet: [\d.]+ ', out)
+
+
+def test_data_pipeline_prints_rates():
+    out = _bench('data_pipeline.py', '--images', '6', '--reps', '1')
+    rates = re.findall(r'^(default|ms-640-800|ms-512-800) +([\d.]+) +([\d.]+)$',
+                       out, re.M)
+    assert [r[0] for r in rates] == ['default', 'ms-640-800', 'ms-512-800']
+    assert float(rates[0][2]) == 1.0
+
+
+def test_gpu_speed_script_on_cpu_with_the_toy_config():
+    # mmcv's CPU ops (nms) have no half-precision kernels: AMP is for GPUs
+    variants = ['fp32', 'fp32+channels_last']
+    out = _bench('gpu_speed.py', '--device', 'cpu', '--config', TOY_CONFIG,
+                 '--height', '192', '--width', '192', '--warmup', '1',
+                 '--iters', '2', '--check', '2', '--variants', *variants)
+    table = re.findall(r'^(\S+) +[\d.]+ +[\d.]+ +- +[\d.]+x +[\d.]+ % '
+                       r'\(<= [\d.]+ %\) (ok|FAIL)$', out, re.M)
+    assert [row[0] for row in table] == variants, out
+    # the same precision in another memory layout: the same RPN losses
+    assert [row[1] for row in table] == ['ok', 'ok'], out
+    assert 'inference (fp32' in out
