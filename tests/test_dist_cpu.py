@@ -23,7 +23,9 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
         _base_ = {TOY_CONFIG!r}
         custom_imports = dict(imports=['mmrethink', 'record_ranks'],
                               allow_failed_imports=False)
-        custom_hooks = [dict(type='CurveHook'), dict(type='RecordRankHook')]
+        custom_hooks = [dict(type='CurveHook'), dict(type='PreemptionHook'),
+                        dict(type='RandomStateHook'),
+                        dict(type='RecordRankHook')]
         train_dataloader = dict(
             batch_size=2,
             sampler=dict(type='InfiniteSubsetSampler', subset_size=8,
@@ -68,6 +70,44 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
     assert (work / 'curve.jsonl').read_text().count('\n') == 1
     assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
         ['iter_2.pth', 'iter_4.pth']
+
+
+@pytest.mark.skipif(torch.cuda.is_available(),
+                    reason='tests the CPU (gloo) launch path')
+def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
+        toy_data, tmp_path):
+    """Rank 1 alone gets SIGTERM at iteration 3: the ranks agree (one
+    all-reduce per iteration), rank 0 writes iter_3.pth, both exit."""
+    cfg_file = tmp_path / 'term.py'
+    cfg_file.write_text(textwrap.dedent(f'''
+        _base_ = {TOY_CONFIG!r}
+        custom_imports = dict(imports=['mmrethink', 'trace_run'],
+                              allow_failed_imports=False)
+        custom_hooks = [
+            dict(type='PreemptionHook'), dict(type='RandomStateHook'),
+            dict(type='SignalAtHook', iteration=3, signal_name='SIGTERM',
+                 rank=1)]
+        train_dataloader = dict(batch_size=2)
+        train_cfg = dict(max_iters=8, val_interval=8)
+        default_hooks = dict(checkpoint=dict(interval=2))
+    '''))
+    work = tmp_path / 'work'
+    env = dict(os.environ)
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    env['PYTHONPATH'] = osp.join(ROOT, 'tests', 'helpers')
+    env['PORT'] = '29613'
+    env['OMP_NUM_THREADS'] = '1'
+    proc = subprocess.run(
+        ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
+         '2', '--work-dir', str(work), '--cfg-options',
+         *toy_data_options(toy_data)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=600)
+    assert proc.returncode != 0  # torchrun reports the ranks' exit 143
+    assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
+        ['iter_2.pth', 'iter_3.pth'], proc.stdout[-4000:]
+    assert (work / 'last_checkpoint').read_text().endswith('iter_3.pth')
+    assert 'saved iter_3.pth at iteration 3' in proc.stdout
 
 
 def test_syncbn_configs_are_refused_on_cpu(monkeypatch):

@@ -47,15 +47,18 @@ class TraceHook(Hook):
 @HOOKS.register_module()
 class SignalAtHook(Hook):
     """Send ``signal_name`` to this process after iteration ``iteration``
-    (before the checkpoint and pre-emption hooks see that iteration)."""
+    (before the checkpoint and pre-emption hooks see that iteration); with
+    ``rank``, only on that rank."""
 
     priority = 'NORMAL'
 
-    def __init__(self, iteration: int, signal_name: str) -> None:
+    def __init__(self, iteration: int, signal_name: str, rank=None) -> None:
         self.iteration = iteration
         self.signum = getattr(signal, signal_name)
+        self.rank = rank
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        if runner.iter + 1 == self.iteration:
+        if runner.iter + 1 == self.iteration and self.rank in (None,
+                                                                runner.rank):
             os.kill(os.getpid(), self.signum)
