@@ -85,7 +85,8 @@ def test_truncated_annotation_file_mmdet_does_not_name_it(data):
 def test_missing_top_level_key(data, key):
     path = _edit_annotations(data, lambda coco: coco.pop(key))
     with pytest.raises(ValueError,
-                       match=f"{path}: key '{key}' must be a list"):
+                       match=f"{path}: key '{key}' is missing; expected a "
+                       'list'):
         _dataset(data)
 
 

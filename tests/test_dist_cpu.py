@@ -15,6 +15,21 @@ from mmrethink.datasets.subset import draw_subset
 from mmrethink.dist import prepare_cpu_launch
 
 
+def _dist_train(cfg_file, work, toy_data, port):
+    """tools/dist_train.sh with 2 CPU processes (1 thread each)."""
+    env = dict(os.environ)
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    env['PYTHONPATH'] = osp.join(ROOT, 'tests', 'helpers')
+    env['PORT'] = str(port)
+    env['OMP_NUM_THREADS'] = '1'
+    return subprocess.run(
+        ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
+         '2', '--work-dir', str(work), '--cfg-options',
+         *toy_data_options(toy_data)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=900)
+
+
 @pytest.mark.skipif(torch.cuda.is_available(),
                     reason='tests the CPU (gloo) launch path')
 def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
@@ -34,17 +49,7 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
         default_hooks = dict(checkpoint=dict(interval=2))
     '''))
     work = tmp_path / 'work'
-    env = dict(os.environ)
-    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
-    env['PYTHONPATH'] = osp.join(ROOT, 'tests', 'helpers')
-    env['PORT'] = '29611'
-    env['OMP_NUM_THREADS'] = '1'
-    proc = subprocess.run(
-        ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
-         '2', '--work-dir', str(work), '--cfg-options',
-         *toy_data_options(toy_data)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=900)
+    proc = _dist_train(cfg_file, work, toy_data, 29611)
     assert proc.returncode == 0, proc.stdout[-6000:]
 
     ranks = [json.loads((work / f'rank{r}.json').read_text())
@@ -92,17 +97,7 @@ def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
         default_hooks = dict(checkpoint=dict(interval=2))
     '''))
     work = tmp_path / 'work'
-    env = dict(os.environ)
-    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
-    env['PYTHONPATH'] = osp.join(ROOT, 'tests', 'helpers')
-    env['PORT'] = '29613'
-    env['OMP_NUM_THREADS'] = '1'
-    proc = subprocess.run(
-        ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
-         '2', '--work-dir', str(work), '--cfg-options',
-         *toy_data_options(toy_data)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=600)
+    proc = _dist_train(cfg_file, work, toy_data, 29613)
     assert proc.returncode != 0  # torchrun reports the ranks' exit 143
     assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
         ['iter_2.pth', 'iter_3.pth'], proc.stdout[-4000:]

@@ -50,12 +50,13 @@ class CheckedCOCO(COCO):
         required = REQUIRED_KEYS + (('annotations', )
                                     if require_annotations else ())
         for key in required:
-            if not isinstance(self.dataset.get(key), list):
-                found = type(self.dataset.get(key)).__name__
+            value = self.dataset.get(key)
+            if not isinstance(value, list):
+                found = ('is missing' if key not in self.dataset else
+                         f'is a {type(value).__name__}')
                 raise ValueError(
-                    f'annotation file {annotation_file}: key {key!r} must be '
-                    f'a list, found {found if key in self.dataset else "no "}'
-                    f'{"" if key in self.dataset else "such key"}')
+                    f'annotation file {annotation_file}: key {key!r} {found}; '
+                    'expected a list')
         names = [c.get('name') for c in self.dataset['categories']]
         missing = [c for c in classes if c not in names]
         if missing:
