@@ -29,7 +29,7 @@ HOOKS = ("dict(type='CurveHook'), dict(type='DivergenceHook'), "
          "dict(type='TraceHook')")
 
 
-def _config(tmp_path, name, hooks=HOOKS, extra_hook=None):
+def _config(tmp_path, name, hooks=HOOKS, extra_hook=None, val_interval=4):
     hooks = hooks + (f', {extra_hook}' if extra_hook else '')
     path = tmp_path / f'{name}.py'
     path.write_text(textwrap.dedent(f'''
@@ -38,7 +38,7 @@ def _config(tmp_path, name, hooks=HOOKS, extra_hook=None):
                               allow_failed_imports=False)
         custom_hooks = [{hooks}]
         train_dataloader = dict(batch_size=2)
-        train_cfg = dict(max_iters=12, val_interval=4)
+        train_cfg = dict(max_iters=12, val_interval={val_interval})
         param_scheduler = [
             dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False,
                  begin=0, end=6),
@@ -159,3 +159,14 @@ def test_without_random_state_hook_resume_drifts(toy_data, tmp_path):
     by_iter = {t['iter']: t['loss'] for t in ref_trace}
     assert any(t['loss'] != by_iter[t['iter']] for t in trace[6:])
     assert weights != ref_weights
+
+
+def test_validating_more_often_does_not_change_training(toy_data, tmp_path,
+                                                        reference):
+    """RandomStateHook gives validation its own random streams."""
+    work = tmp_path / 'work'
+    _run(_config(tmp_path, 'dense', val_interval=2), work, toy_data)
+    trace, curve, weights = _read(work)
+    assert [p['iter'] for p in curve] == [2, 4, 6, 8, 10, 12]
+    assert [t['loss'] for t in trace] == [t['loss'] for t in reference[0]]
+    assert weights == reference[2]
