@@ -35,7 +35,8 @@ from mmengine.runner import Runner
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 import mmrethink  # noqa: E402,F401
-from mmrethink.datasets.toy_shapes import make_toy_coco  # noqa: E402
+from mmrethink.datasets.toy_shapes import (make_toy_coco,  # noqa: E402
+                                            toy_cfg_options)
 
 TOY = osp.join(ROOT, 'configs', 'toy',
                'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py')
@@ -57,10 +58,9 @@ class IterTimer(Hook):
 def variant_config(base: Config, variant: str, data: dict, iters: int,
                    name: str, work_dir: str) -> Config:
     cfg = copy.deepcopy(base)
-    for split in ('train', 'val', 'test'):
-        cfg[f'{split}_dataloader'].dataset.data_root = data['root']
-    cfg.val_evaluator.ann_file = data['val_ann']
-    cfg.test_evaluator.ann_file = data['val_ann']
+    cfg.merge_from_dict(dict(
+        option.split('=', 1)
+        for option in toy_cfg_options(data['root'], data['val_ann'])))
     # nothing but training in the timed window
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters,
                          val_interval=10 * iters)

@@ -11,11 +11,17 @@ TOY_CONFIG = osp.join(
     'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py')
 
 
-def run_python(args, cwd=None, env=None, timeout=900):
-    """Run ``python ARGS`` with this interpreter; fail with its output."""
-    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=env,
+def call_python(args, cwd=None, env=None, timeout=900):
+    """Run ``python ARGS`` with this interpreter; return the finished
+    process (stderr merged into ``stdout``), whatever its exit status."""
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=timeout)
+
+
+def run_python(args, cwd=None, env=None, timeout=900):
+    """Run ``python ARGS`` with this interpreter; fail with its output."""
+    proc = call_python(args, cwd=cwd, env=env, timeout=timeout)
     if proc.returncode != 0:
         pytest.fail(f'python {" ".join(args)} exited {proc.returncode}:\n'
                     f'{proc.stdout[-6000:]}')
@@ -34,11 +40,5 @@ def toy_data(tmp_path_factory):
 
 def toy_data_options(paths):
     """``--cfg-options`` pointing the toy config at ``paths``."""
-    root = paths['root']
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        f'val_evaluator.ann_file={paths["val_ann"]}',
-        f'test_evaluator.ann_file={paths["val_ann"]}',
-    ]
+    from mmrethink.datasets.toy_shapes import toy_cfg_options
+    return toy_cfg_options(paths['root'], paths['val_ann'])

@@ -3,13 +3,10 @@ truncated one (mmrethink.fileio), and ``--resume`` explains a broken
 ``last_checkpoint`` instead of failing on an empty path."""
 import os
 import os.path as osp
-import subprocess
-import sys
-
 import pytest
 import torch
 
-from conftest import ROOT
+from conftest import ROOT, call_python
 from mmrethink.fileio import AtomicLocalBackend, atomic_write
 from mmrethink.utils.checkpoint import find_resume_checkpoint
 
@@ -17,9 +14,7 @@ HELPER = osp.join(ROOT, 'tests', 'helpers', 'crash_mid_write.py')
 
 
 def _crash_writing(kind, target):
-    proc = subprocess.run([sys.executable, HELPER, kind, str(target)],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=300)
+    proc = call_python([HELPER, kind, str(target)], timeout=300)
     assert proc.returncode == -9, proc.stdout[-3000:]
 
 

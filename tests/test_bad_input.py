@@ -5,15 +5,13 @@ import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import pytest
 from mmdet.datasets import CocoDataset
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from conftest import ROOT, TOY_CONFIG, toy_data_options
+from conftest import ROOT, TOY_CONFIG, call_python, toy_data_options
 from mmrethink import version
 from mmrethink.datasets.checked_coco import CheckedCocoDataset
 from mmrethink.datasets.subset import SubsetSampler
@@ -160,12 +158,9 @@ def test_training_stops_on_a_corrupt_annotation_file_and_keeps_the_work_dir(
     path.write_text(path.read_text()[:5000])
     paths = dict(root=str(data) + os.sep,
                  val_ann=str(data / 'annotations' / 'instances_val.json'))
-    proc = subprocess.run(
-        [sys.executable, osp.join(ROOT, 'tools', 'train.py'), TOY_CONFIG,
-         '--work-dir', str(work), '--cfg-options',
-         *toy_data_options(paths)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=600)
+    proc = call_python(
+        [osp.join(ROOT, 'tools', 'train.py'), TOY_CONFIG, '--work-dir',
+         str(work), '--cfg-options', *toy_data_options(paths)], timeout=600)
     assert proc.returncode != 0
     assert f'annotation file {path} is not valid JSON' in proc.stdout
     assert (work / 'iter_150.pth').read_bytes() == b'an earlier checkpoint'

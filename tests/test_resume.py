@@ -15,13 +15,11 @@ resume) the model's random stream restarts and the resumed run drifts.
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from conftest import ROOT, TOY_CONFIG, toy_data_options
+from conftest import ROOT, TOY_CONFIG, call_python, toy_data_options
 from mmrethink.hooks import PREEMPTED_EXIT_CODE
 
 HOOKS = ("dict(type='CurveHook'), dict(type='DivergenceHook'), "
@@ -53,14 +51,10 @@ def _config(tmp_path, name, hooks=HOOKS, extra_hook=None, val_interval=4):
 
 def _train(config, work_dir, toy_data, resume=False):
     env = dict(os.environ, PYTHONPATH=osp.join(ROOT, 'tests', 'helpers'))
-    args = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
-            '--work-dir', str(work_dir)]
-    if resume:
-        args.append('--resume')
-    proc = subprocess.run(
-        args + ['--cfg-options', *toy_data_options(toy_data)], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=600)
+    args = [osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir',
+            str(work_dir)] + (['--resume'] if resume else [])
+    proc = call_python(args + ['--cfg-options', *toy_data_options(toy_data)],
+                       env=env, timeout=600)
     return proc.returncode, proc.stdout
 
 

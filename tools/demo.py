@@ -28,7 +28,7 @@ import sys
 import time
 
 from gather_results import build_toy_table
-from mmrethink.datasets.toy_shapes import make_toy_coco
+from mmrethink.datasets.toy_shapes import make_toy_coco, toy_cfg_options
 from publish import publish_work_dir
 
 HERE = osp.dirname(osp.abspath(__file__))
@@ -64,17 +64,6 @@ def run(cmd, capture=False):
     return out.stdout
 
 
-def data_options(paths, data_root):
-    root = data_root.rstrip('/') + '/'
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        f'val_evaluator.ann_file={paths["val_ann"]}',
-        f'test_evaluator.ann_file={paths["val_ann"]}',
-    ]
-
-
 def train_and_test(arm, work_dir, options):
     config = osp.join(TOY, ARMS[arm] + '.py')
     arm_dir = osp.join(work_dir, arm)
@@ -102,7 +91,7 @@ def main(argv=None):
     paths = make_toy_coco(args.data_root, num_train=args.num_train,
                           num_val=args.num_val)
     print(f'toy data: {paths["train_ann"]}, {paths["val_ann"]}', flush=True)
-    options = data_options(paths, args.data_root)
+    options = toy_cfg_options(args.data_root, paths['val_ann'])
     iters = args.max_iters or 6 * TOY_1X
     if args.max_iters is not None:
         options += [f'train_cfg.max_iters={iters}',

@@ -123,7 +123,7 @@ class CheckedCocoDataset(CocoDataset):
 
     def _local(self) -> bool:
         backend = (self.backend_args or {}).get('backend', 'local')
-        return backend in ('local', 'atomic_local') and '://' not in str(
+        return backend == 'local' and '://' not in str(
             self.data_prefix.get('img', ''))
 
     def parse_data_info(self, raw_data_info: dict) -> dict:

@@ -285,6 +285,20 @@ def make_toy_coco(out_dir: str,
     return paths
 
 
+def toy_cfg_options(data_root: str, val_ann: str) -> List[str]:
+    """``--cfg-options`` pointing the toy configs at a toy dataset written by
+    :func:`make_toy_coco` under ``data_root`` (``val_ann``: its
+    ``val_ann``)."""
+    root = data_root.rstrip('/') + '/'
+    return [
+        f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}',
+        f'test_dataloader.dataset.data_root={root}',
+        f'val_evaluator.ann_file={val_ann}',
+        f'test_evaluator.ann_file={val_ann}',
+    ]
+
+
 def make_toy_classification(num_images: int, img_size: int = 64,
                             seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
     """The toy world's "ImageNet": one object per image, labelled by its

@@ -72,9 +72,11 @@ class PreemptionHook(Hook):
         self._previous.clear()
 
     def _stop_requested(self) -> bool:
-        flag = torch.tensor([0 if self._received is None else 1])
-        if get_world_size() > 1:
-            all_reduce(flag, op='sum')
+        received = self._received is not None
+        if get_world_size() == 1:
+            return received
+        flag = torch.tensor([int(received)])
+        all_reduce(flag, op='sum')
         return bool(flag.item())
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,

@@ -72,9 +72,10 @@ class RandomStateHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Save the model's random stream."""
-        state = get_random_state()
-        checkpoint['random_state'] = dict(torch=state['torch'],
-                                          cuda=state['cuda'])
+        checkpoint['random_state'] = dict(
+            torch=torch.get_rng_state(),
+            cuda=(torch.cuda.get_rng_state_all() if torch.cuda.is_available()
+                  and torch.cuda.is_initialized() else None))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Keep the saved stream for the first iteration after resume."""
