@@ -32,8 +32,9 @@ def publish_checkpoint(src: str, out_dir: str, stem: str,
     Returns:
         str: The published file's path.
     """
-    import mmrethink  # noqa: F401  (safe globals for the full checkpoint)
-    ckpt = torch.load(src, map_location='cpu', weights_only=True)
+    import mmrethink
+    from mmrethink.utils.safe_load import load_checkpoint_file
+    ckpt = load_checkpoint_file(src, map_location='cpu')
     if 'state_dict' not in ckpt:
         raise KeyError(f'{src}: no state_dict; not an mmengine checkpoint')
     meta = {k: v for k, v in ckpt.get('meta', {}).items() if k in KEEP_META}

@@ -301,6 +301,7 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'val_evaluator.type', 'val_evaluator.backend', 'test_evaluator.type',
         'test_evaluator.backend',
         'default_hooks.checkpoint.save_last',
+        'default_hooks.checkpoint.type',  # plain-data checkpoints
         'default_hooks.checkpoint.backend_args.backend',  # atomic writes
         # the learning-curve, divergence, pre-emption and random-state hooks
         'custom_hooks.len', 'custom_hooks.0.type', 'custom_hooks.0.monitor',

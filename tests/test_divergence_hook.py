@@ -11,6 +11,7 @@ from mmengine.testing import RunnerTestCase
 from mmengine.testing.runner_test_case import ToyModel
 
 from mmrethink.hooks import DivergenceError, DivergenceHook
+from mmrethink.utils.safe_load import load_checkpoint_file
 
 
 class NaNAfterModel(ToyModel):
@@ -56,8 +57,8 @@ class TestDivergenceHook(RunnerTestCase):
         assert ckpts == ['iter_1.pth', 'iter_2.pth']
         with open(osp.join(runner.work_dir, 'last_checkpoint')) as f:
             assert f.read().strip().endswith('iter_2.pth')
-        state = torch.load(osp.join(runner.work_dir, 'iter_2.pth'),
-                           weights_only=True)['state_dict']
+        state = load_checkpoint_file(
+            osp.join(runner.work_dir, 'iter_2.pth'))['state_dict']
         assert all(torch.isfinite(v).all() for v in state.values())
 
     def test_finite_losses_pass(self):

@@ -11,11 +11,12 @@ mmrethink_config_format = 1
 # curves have iterations on their x axis (otherwise validation is logged at
 # "step 0"); keep checkpoints at the validation interval of the schedules,
 # written atomically (mmrethink.fileio: a crash mid-write leaves the previous
-# file, never a truncated one).
+# file, never a truncated one) and holding plain data only
+# (ResumableCheckpointHook: they load with torch.load(weights_only=True)).
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=10000,
+        type='ResumableCheckpointHook', by_epoch=False, interval=10000,
         max_keep_ckpts=3, save_last=True,
         backend_args=dict(backend='atomic_local')))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)

@@ -7,8 +7,9 @@
 #     GN (no running statistics) but wrong the moment a user swaps in BN;
 #  3. custom_imports = mmrethink (registers our modules and safe loading) and
 #     mmrethink_config_format (the format tools/train.py checks);
-#  4. checkpoints also keep the last one (save_last=True, as all our configs)
-#     and are written atomically (backend atomic_local);
+#  4. checkpoints also keep the last one (save_last=True, as all our configs),
+#     are written atomically (backend atomic_local) and hold plain data only
+#     (ResumableCheckpointHook: they load with torch's weights_only=True);
 #  5. custom_hooks: CurveHook (validation AP per evaluation), DivergenceHook
 #     (stops on a NaN/inf loss), PreemptionHook (exits on SIGTERM) and
 #     RandomStateHook (validation does not disturb training's random streams);
@@ -36,7 +37,7 @@ param_scheduler = [
 default_hooks = dict(
     logger=dict(_delete_=True, type='LoggerHook', interval=50),
     checkpoint=dict(
-        _delete_=True, type='CheckpointHook', interval=1, max_keep_ckpts=3,
+        _delete_=True, type='ResumableCheckpointHook', interval=1, max_keep_ckpts=3,
         save_last=True, backend_args=dict(backend='atomic_local')))
 log_processor = dict(by_epoch=True)
 dataset_type = 'CheckedCocoDataset'

@@ -1,7 +1,7 @@
-from .checkpoint import find_resume_checkpoint, register_safe_globals
+from .checkpoint import find_resume_checkpoint
 from .options import accepted_options, strict_options
 
 __all__ = [
-    'find_resume_checkpoint', 'register_safe_globals', 'accepted_options',
+    'find_resume_checkpoint', 'accepted_options',
     'strict_options'
 ]
