@@ -3,7 +3,7 @@
     python benchmarks/data_pipeline.py [--images 200] [--reps 3]
 
 Writes ``--images`` COCO-like JPEGs (640 x 480 and other COCO sizes,
-~7 polygon instances each, from ``benchmarks/synthetic_coco.py``) and runs
+~7 polygon instances each, from ``mmrethink.datasets.synthetic_coco``) and runs
 the training pipelines of our COCO dataset bases over them in one process
 (what one dataloader worker does): load and decode, load boxes and masks,
 resize, flip, pack.
@@ -34,9 +34,8 @@ from mmengine.registry import init_default_scope
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
-sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
 from mmrethink.datasets.checked_coco import CheckedCocoDataset  # noqa: E402
-from synthetic_coco import make_synthetic_coco  # noqa: E402
+from mmrethink.datasets.synthetic_coco import make_synthetic_coco  # noqa: E402,E501
 
 BASES = {
     'default': 'coco_instance.py',

@@ -5,13 +5,15 @@
 Trains the toy config (``configs/toy/...r18-scratch...``) in two variants,
 alternating, ``--reps`` times each, on the same generated data:
 
-- ``mmrethink``: the config as shipped: ``CheckedCocoDataset``,
-  ``InfiniteSubsetSampler`` (a "subset" of all the images, so that both
-  variants see the same images, in another order), and the hooks
-  of every config (``CurveHook``, ``DivergenceHook``, ``PreemptionHook``,
-  ``RandomStateHook``);
-- ``mmdet``: the same model, data, pipeline and optimizer with mmdet's
-  ``CocoDataset``, mmengine's ``DefaultSampler`` and no custom hooks.
+- ``mmrethink``: the config as shipped: ``ResumableIterBasedTrainLoop``
+  (every sample's augmentation seeded from its place in the data stream),
+  ``CheckedCocoDataset``, ``InfiniteSubsetSampler`` (a "subset" of all the
+  images, so that both variants see the same images, in another order),
+  and the hooks of every config (``CurveHook``, ``DivergenceHook``,
+  ``ResumableCheckpointHook``, ``RandomStateHook``);
+- ``mmdet``: the same model, data, pipeline and optimizer with mmengine's
+  ``IterBasedTrainLoop`` and ``CheckpointHook``, mmdet's ``CocoDataset``,
+  mmengine's ``DefaultSampler`` and no custom hooks.
 
 Each run times ``--iters`` iterations after ``--warmup`` (data loading
 included: wall clock between the ends of consecutive iterations) and prints
@@ -62,8 +64,9 @@ def variant_config(base: Config, variant: str, data: dict, iters: int,
         option.split('=', 1)
         for option in toy_cfg_options(data['root'], data['val_ann'])))
     # nothing but training in the timed window
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters,
-                         val_interval=10 * iters)
+    cfg.train_cfg = dict(
+        type='ResumableIterBasedTrainLoop' if variant == 'mmrethink' else
+        'IterBasedTrainLoop', max_iters=iters, val_interval=10 * iters)
     cfg.default_hooks.checkpoint.interval = 10 * iters
     cfg.default_hooks.checkpoint.save_last = False
     cfg.work_dir = work_dir
@@ -78,7 +81,9 @@ def variant_config(base: Config, variant: str, data: dict, iters: int,
         cfg.train_dataloader.sampler = dict(type='DefaultSampler',
                                             shuffle=True)
         cfg.custom_hooks = []
-        cfg.default_hooks.checkpoint.backend_args = None
+        cfg.default_hooks.checkpoint = dict(
+            type='CheckpointHook', by_epoch=False, interval=10 * iters,
+            save_last=False)
     return cfg
 
 

@@ -1,28 +1,34 @@
 """mmrethink: MMDetection 3.x configs for *Rethinking ImageNet Pre-training*.
 
-Importing the package registers its modules in mmdet's registries (configs
-do it through ``custom_imports``), makes mmengine read local checkpoints
-through :func:`mmrethink.utils.safe_load.load_checkpoint_file` (safe loading
-of mmengine's own files, scoped to each load: torch's global allow-list is
-left alone) and teaches mmengine's config loader the ``mmrethink::``
-prefix.
+Importing the package (configs do it through ``custom_imports``):
+
+- registers its datasets, samplers, train loop, hooks and metric in mmdet's
+  registries;
+- registers the ``atomic_local`` file backend our checkpoints are written
+  with (:mod:`mmrethink.utils.fileio`);
+- makes mmengine read local checkpoints through
+  :func:`mmrethink.utils.safe_load.load_checkpoint_file` (safe loading of
+  mmengine's own files, scoped to each load: torch's global allow-list is
+  left alone);
+- teaches mmengine's config loader the ``mmrethink::`` prefix.
 """
-from . import fileio  # noqa: F401  (registers the atomic_local backend)
-from .config_paths import (config_dir, get_config_path, list_configs,
-                           register_config_prefix)
-from .datasets.checked_coco import CheckedCocoDataset
-from .datasets.subset import InfiniteSubsetSampler, SubsetSampler
+from .datasets import CheckedCocoDataset, InfiniteSubsetSampler
 from .evaluation import FastCocoMetric
-from .hooks import CurveHook
+from .hooks import (CurveHook, DivergenceHook, RandomStateHook,
+                    ResumableCheckpointHook)
+from .runner import ResumableIterBasedTrainLoop
+from .utils import fileio  # noqa: F401  (registers the atomic_local backend)
+from .utils.config_paths import (config_dir, get_config_path, list_configs,
+                                 register_config_prefix)
 from .utils.safe_load import register_checkpoint_loader
-from .version import CONFIG_FORMAT, __version__
+from .version import __version__
 
 register_checkpoint_loader()
 register_config_prefix()
 
 __all__ = [
-    '__version__', 'CONFIG_FORMAT', 'CheckedCocoDataset', 'config_dir',
-    'get_config_path', 'list_configs', 'register_checkpoint_loader',
-    'register_config_prefix', 'SubsetSampler', 'InfiniteSubsetSampler',
-    'CurveHook', 'FastCocoMetric'
+    '__version__', 'CheckedCocoDataset', 'InfiniteSubsetSampler',
+    'FastCocoMetric', 'CurveHook', 'DivergenceHook', 'RandomStateHook',
+    'ResumableCheckpointHook', 'ResumableIterBasedTrainLoop', 'config_dir',
+    'get_config_path', 'list_configs'
 ]

@@ -8,17 +8,12 @@ import shutil
 
 import pytest
 from mmdet.datasets import CocoDataset
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from conftest import ROOT, TOY_CONFIG, call_python, toy_data_options
-from mmrethink import version
 from mmrethink.datasets.checked_coco import CheckedCocoDataset
-from mmrethink.datasets.subset import SubsetSampler
 from mmrethink.datasets.toy_shapes import CLASSES
 from mmrethink.hooks import CurveHook
-from mmrethink.launch import load_config
-from mmrethink.utils import accepted_options
 
 PIPELINE = [dict(type='LoadImageFromFile'),
             dict(type='LoadAnnotations', with_bbox=True, with_mask=True)]
@@ -148,6 +143,7 @@ def test_unreadable_image_names_it(data):
         dataset[5]
 
 
+@pytest.mark.slow
 def test_training_stops_on_a_corrupt_annotation_file_and_keeps_the_work_dir(
         data, tmp_path):
     work = tmp_path / 'work'
@@ -171,56 +167,22 @@ def test_training_stops_on_a_corrupt_annotation_file_and_keeps_the_work_dir(
 # --- unknown options ------------------------------------------------------
 def test_unknown_hook_option_suggests_the_right_one():
     with pytest.raises(TypeError) as err:
-        CurveHook(dense_intervall=500)
+        CurveHook(monitr='coco/segm_mAP')
     message = str(err.value)
-    assert "unknown option 'dense_intervall'" in message
-    assert "did you mean 'dense_interval'" in message
-    assert 'monitor' in message  # the options are listed
+    assert "unknown option 'monitr'" in message
+    assert "did you mean 'monitor'" in message
+    assert 'filename' in message  # the options are listed
 
 
 def test_unknown_option_through_the_config_registry():
     from mmdet.registry import HOOKS
     init_default_scope('mmdet')
-    with pytest.raises(TypeError, match="did you mean 'patience'"):
-        HOOKS.build(dict(type='CurveHook', patiense=3))
+    with pytest.raises(TypeError, match="did you mean 'monitor'"):
+        HOOKS.build(dict(type='CurveHook', monitr='coco/segm_mAP'))
 
 
-def test_unknown_sampler_and_dataset_options(data):
-    with pytest.raises(TypeError, match="did you mean 'subset_size'"):
-        SubsetSampler(dataset=list(range(10)), subset_sizes=5)
-    with pytest.raises(TypeError, match="did you mean 'check_images'"):
+def test_unknown_dataset_option_is_named(data):
+    with pytest.raises(TypeError, match='check_image'):
         _dataset(data, check_image=False)
-    # options of the base classes (mmdet's, mmengine's) pass
-    assert {'check_images', 'backend_args', 'filter_cfg', 'data_root'} <= \
-        set(accepted_options(CheckedCocoDataset))
 
 
-# --- configs from another mmrethink ------------------------------------------
-def test_config_from_a_newer_mmrethink(tmp_path):
-    path = tmp_path / 'newer.py'
-    path.write_text(f'_base_ = {TOY_CONFIG!r}\n'
-                    f'mmrethink_config_format = {version.CONFIG_FORMAT + 1}\n')
-    with pytest.raises(ValueError) as err:
-        load_config(str(path))
-    assert str(path) in str(err.value) and 'newer' in str(err.value)
-
-
-def test_config_from_an_older_mmrethink(monkeypatch):
-    # this mmrethink pretends to be one format ahead of the shipped configs
-    monkeypatch.setattr(version, 'CONFIG_FORMAT', version.CONFIG_FORMAT + 1)
-    monkeypatch.setitem(version.CONFIG_FORMATS, version.CONFIG_FORMAT,
-                        'renamed the toy configs')
-    with pytest.raises(ValueError) as err:
-        load_config(TOY_CONFIG)
-    message = str(err.value)
-    assert TOY_CONFIG in message and 'older' in message
-    assert 'renamed the toy configs' in message
-
-
-def test_every_config_states_the_current_format_and_mmdet_ones_pass(
-        tmp_path):
-    assert Config.fromfile(TOY_CONFIG).mmrethink_config_format == \
-        version.CONFIG_FORMAT
-    plain = tmp_path / 'plain.py'
-    plain.write_text("_base_ = 'mmdet::_base_/default_runtime.py'\n")
-    assert 'mmrethink_config_format' not in load_config(str(plain))

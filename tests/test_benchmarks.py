@@ -3,7 +3,11 @@ check the scripts, the numbers come from running them as README says)."""
 import os.path as osp
 import re
 
+import pytest
+
 from conftest import ROOT, TOY_CONFIG, run_python
+
+pytestmark = pytest.mark.slow
 
 
 def _bench(name, *args):
@@ -46,3 +50,15 @@ def test_gpu_speed_script_on_cpu_with_the_toy_config():
     # the same precision in another memory layout: the same RPN losses
     assert [row[1] for row in table] == ['ok', 'ok'], out
     assert 'inference (fp32' in out
+
+
+def test_resume_prints_replay_and_skip_side_by_side():
+    out = _bench('resume.py', '--iters', '0', '20', '--workers', '0')
+    rows = re.findall(r'^ +(\d+) +([\d.]+) +([\d.]+) +([\d.]+)x +([\d.]+)x$',
+                      out, re.M)
+    assert [int(r[0]) for r in rows] == [0, 20], out
+
+
+def test_image_check_prints_the_ratio():
+    out = _bench('image_check.py', '--files', '300', '--reps', '1')
+    assert re.search(r'ratio stat / listing: [\d.]+x', out)

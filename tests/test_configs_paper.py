@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 
 import mmrethink
-from mmrethink.schedules import paper_schedule
+from mmrethink.utils.schedules import paper_schedule
 
 PAPER_CONFIGS = [c for c in mmrethink.list_configs()
                  if c.startswith('rethinking/')]
@@ -196,7 +196,7 @@ def test_pretrained_differs_from_scratch_twin_in_init_and_schedule(name):
                                   if c != EPOCH_TWIN])
 def test_iteration_schedule_follows_the_paper_rule(name):
     cfg = load(name)
-    assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    assert cfg.train_cfg.type == 'ResumableIterBasedTrainLoop'
     assert all('type' in s for s in cfg.param_scheduler)
     warmup, *rest = cfg.param_scheduler
     assert warmup.type == 'LinearLR' and warmup.by_epoch is False
@@ -231,12 +231,17 @@ def test_iteration_schedule_follows_the_paper_rule(name):
 
 
 def test_schedule_files_match_the_rule():
-    for n in range(1, 10):
-        cfg = Config.fromfile(mmrethink.get_config_path(
-            f'_base_/schedules/iter-{n}x.py'))
+    files = [n for n in mmrethink.list_configs(include_bases=True)
+             if re.fullmatch(r'_base_/schedules/iter-\d+x\.py', n)]
+    assert len(files) == 6  # 2x..6x and 9x: the lengths our configs use
+    for name in files:
+        n = int(re.search(r'(\d+)x', name).group(1))
+        cfg = Config.fromfile(mmrethink.get_config_path(name))
         total, drops = paper_schedule(n)
-        assert cfg.train_cfg.max_iters == total
+        # the file's stated length, the loop's and the drops agree
+        assert cfg.max_iters == cfg.train_cfg.max_iters == total
         assert cfg.param_scheduler[1].milestones == drops
+        assert cfg.param_scheduler[1].end == total
 
 
 @pytest.mark.parametrize('name', PAPER_CONFIGS)
@@ -270,7 +275,9 @@ def test_iteration_configs_log_validation_by_iteration(name):
     assert cfg.log_processor.by_epoch is False
     assert cfg.default_hooks.checkpoint.by_epoch is False
     assert [h.type for h in cfg.custom_hooks] == [
-        'CurveHook', 'DivergenceHook', 'PreemptionHook', 'RandomStateHook']
+        'CurveHook', 'DivergenceHook', 'RandomStateHook']
+    assert cfg.default_hooks.checkpoint.type == 'ResumableCheckpointHook'
+    assert cfg.randomness.seed == 0  # fixed, overridable
     assert cfg.default_hooks.checkpoint.backend_args == dict(
         backend='atomic_local')
     (curve, ) = [h for h in cfg.custom_hooks if h.type == 'CurveHook']
@@ -295,7 +302,7 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'param_scheduler.0.start_factor',  # Detectron's warm-up
         'model.backbone.norm_eval',  # stated False
         'custom_imports.imports.len', 'custom_imports.imports.0',
-        'custom_imports.allow_failed_imports', 'mmrethink_config_format',
+        'custom_imports.allow_failed_imports',
         'dataset_type', 'train_dataloader.dataset.type',
         'val_dataloader.dataset.type', 'test_dataloader.dataset.type',
         'val_evaluator.type', 'val_evaluator.backend', 'test_evaluator.type',
@@ -303,9 +310,10 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'default_hooks.checkpoint.save_last',
         'default_hooks.checkpoint.type',  # plain-data checkpoints
         'default_hooks.checkpoint.backend_args.backend',  # atomic writes
-        # the learning-curve, divergence, pre-emption and random-state hooks
+        # the learning-curve, divergence and random-state hooks
         'custom_hooks.len', 'custom_hooks.0.type', 'custom_hooks.0.monitor',
-        'custom_hooks.1.type', 'custom_hooks.2.type', 'custom_hooks.3.type',
+        'custom_hooks.1.type', 'custom_hooks.2.type',
+        'randomness.seed',  # a fixed seed
     }
 
 
@@ -325,7 +333,8 @@ def _base_depth(path):
         tree = ast.parse(f.read())
     bases = []
     for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == '_base_':
+        if isinstance(node, ast.Assign) and isinstance(
+                node.targets[0], ast.Name) and node.targets[0].id == '_base_':
             value = ast.literal_eval(node.value)
             bases = [value] if isinstance(value, str) else list(value)
     depths = [0 if b.startswith('mmdet::') else

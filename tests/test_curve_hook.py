@@ -1,8 +1,7 @@
 """CurveHook on mmengine's toy runners: points where they belong, resume
-without loss or duplicates, overfitting onset, denser evaluation."""
+without loss or duplicates, denser validation from the schedule; the
+overfitting onset over a curve."""
 import copy
-import json
-import os.path as osp
 
 import pytest
 from mmengine.evaluator import BaseMetric
@@ -10,14 +9,14 @@ from mmengine.hooks import Hook
 from mmengine.registry import HOOKS, METRICS
 from mmengine.testing import RunnerTestCase
 
-from mmrethink.hooks import CurveHook, find_overfitting_onset
+from mmrethink.hooks import CurveHook
+from mmrethink.utils import curves
+from mmrethink.utils.curves import find_overfitting_onset
+from mmrethink.utils.schedules import iter_schedule
 
 # the scripted AP as a function of the iteration it is measured at
 SCRIPTS = {
     'rising': lambda it: it / 100,
-    # peak at iteration 6, then clearly worse
-    'overfit': lambda it: {3: .30, 6: .40, 9: .33, 12: .32, 15: .31,
-                           18: .30, 21: .29, 24: .28}[it],
 }
 
 
@@ -60,9 +59,8 @@ class ValProbe(Hook):
             raise KeyboardInterrupt(f'killed at {self.kill_at}')
 
 
-def read_curve(work_dir, name='curve.jsonl'):
-    with open(osp.join(work_dir, name)) as f:
-        return [json.loads(line) for line in f]
+def read_curve(work_dir):
+    return curves.read_curve(work_dir)
 
 
 class TestCurveHook(RunnerTestCase):
@@ -182,49 +180,24 @@ class TestCurveHook(RunnerTestCase):
             assert got['train']['loss'] == pytest.approx(
                 want['train']['loss'], rel=1e-5)
 
-    def test_overfitting_onset_is_logged_and_can_stop_training(self):
-        cfg = self.iter_cfg(max_iters=24, script='overfit', margin=0.02,
-                            patience=3, early_stop=True)
-        runner = self.build_runner(cfg)
-        runner.train()
-        curve = read_curve(runner.work_dir)
-        # peak .40 at 6; .33, .32, .31 are > 0.02 below: onset at 9,
-        # stopped after the third worse evaluation (15)
-        assert [p['iter'] for p in curve] == [3, 6, 9, 12, 15]
-        assert [p['best'] for p in curve] == [False, True, False, False,
-                                             False]
-        hook = next(h for h in runner.hooks if isinstance(h, CurveHook))
-        assert hook.onset == 9
-        with open(osp.join(runner.log_dir, f'{runner.timestamp}.log')) as f:
-            assert 'overfitting onset at iteration 9' in f.read()
-
-    def test_no_onset_and_no_stop_on_a_rising_curve(self):
-        cfg = self.iter_cfg(max_iters=24, early_stop=True)
-        runner = self.build_runner(cfg)
-        runner.train()
-        assert len(read_curve(runner.work_dir)) == 8
-        hook = next(h for h in runner.hooks if isinstance(h, CurveHook))
-        assert hook.onset is None
-
-    def test_denser_evaluation_around_lr_drops(self):
-        cfg = self.iter_cfg(max_iters=48, val_interval=8, ckpt_interval=48,
-                            dense_window=4, dense_interval=2)
-        cfg.param_scheduler = [
-            dict(type='MultiStepLR', by_epoch=False, milestones=[24, 40])]
+    def test_denser_validation_from_the_schedule(self):
+        # mmengine's dynamic intervals, as iter_schedule(dense=...) sets them
+        train_cfg, schedulers = iter_schedule(48, [24, 40], warmup_iters=1,
+                                              val_interval=8, dense=(4, 2))
+        cfg = self.iter_cfg(max_iters=48, val_interval=8, ckpt_interval=48)
+        cfg.train_cfg.update(train_cfg)
+        cfg.param_scheduler = schedulers
         runner = self.build_runner(cfg)
         runner.train()
         iters = [p['iter'] for p in read_curve(runner.work_dir)]
-        for drop in (24, 40):
-            # every 2 iterations within 4 of the drop
-            assert all(i in iters for i in range(drop - 4, drop + 5, 2))
-        assert 8 in iters and 10 not in iters and 12 not in iters
-        assert iters == sorted(set(iters)) and iters[-1] == 48
+        # the two windows (16..32, 32..48) touch: dense from 16 to the end
+        assert iters == [8] + list(range(16, 49, 2))
+        lrs = {p['iter']: p['lr'] for p in read_curve(runner.work_dir)}
+        # points on both sides of each drop
+        assert lrs[22] == pytest.approx(10 * lrs[26])
+        assert lrs[38] == pytest.approx(10 * lrs[42])
 
-    def test_bad_arguments(self):
-        with pytest.raises(ValueError, match='patience'):
-            CurveHook(patience=0)
-        with pytest.raises(ValueError, match='dense_window'):
-            CurveHook(dense_window=100)
+    def test_unknown_monitor_is_refused(self):
         cfg = self.iter_cfg(monitor='coco/segm_mAP')
         runner = self.build_runner(cfg)
         with pytest.raises(KeyError, match="monitor='coco/segm_mAP'"):
@@ -232,6 +205,8 @@ class TestCurveHook(RunnerTestCase):
 
 
 def test_find_overfitting_onset():
+    with pytest.raises(ValueError, match='patience'):
+        find_overfitting_onset([.1], .01, 0)
     assert find_overfitting_onset([.1, .2, .3, .4], .01, 2) is None
     assert find_overfitting_onset([.1, .4, .3, .35, .3, .2], .01, 3) == 2
     # a dip that recovers is not an onset

@@ -4,9 +4,12 @@ import json
 import os
 import os.path as osp
 
+import pytest
 import torch
 
 from conftest import ROOT, run_python
+
+pytestmark = pytest.mark.slow
 
 DEMO = osp.join(ROOT, 'tools', 'demo.py')
 # Measured on 2 CPU cores with the seeded toy config (randomness seed 0):

@@ -12,7 +12,9 @@ from mmengine.config import Config
 
 from conftest import ROOT, TOY_CONFIG, toy_data_options
 from mmrethink.datasets.subset import draw_subset
-from mmrethink.dist import prepare_cpu_launch
+from mmrethink.utils.dist import prepare_cpu_launch
+
+pytestmark = pytest.mark.slow
 
 
 def _dist_train(cfg_file, work, toy_data, port):
@@ -38,8 +40,7 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
         _base_ = {TOY_CONFIG!r}
         custom_imports = dict(imports=['mmrethink', 'record_ranks'],
                               allow_failed_imports=False)
-        custom_hooks = [dict(type='CurveHook'), dict(type='PreemptionHook'),
-                        dict(type='RandomStateHook'),
+        custom_hooks = [dict(type='CurveHook'), dict(type='RandomStateHook'),
                         dict(type='RecordRankHook')]
         train_dataloader = dict(
             batch_size=2,
@@ -89,7 +90,7 @@ def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
         custom_imports = dict(imports=['mmrethink', 'trace_run'],
                               allow_failed_imports=False)
         custom_hooks = [
-            dict(type='PreemptionHook'), dict(type='RandomStateHook'),
+            dict(type='RandomStateHook'),
             dict(type='SignalAtHook', iteration=3, signal_name='SIGTERM',
                  rank=1)]
         train_dataloader = dict(batch_size=2)
@@ -102,7 +103,49 @@ def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
     assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
         ['iter_2.pth', 'iter_3.pth'], proc.stdout[-4000:]
     assert (work / 'last_checkpoint').read_text().endswith('iter_3.pth')
-    assert 'saved iter_3.pth at iteration 3' in proc.stdout
+    assert 'a stop signal on another rank during training: saved ' \
+        'iter_3.pth (iteration 3)' in proc.stdout
+
+
+@pytest.mark.skipif(torch.cuda.is_available(),
+                    reason='tests the CPU (gloo) launch path')
+def test_nan_on_one_rank_stops_every_rank_before_its_checkpoint(
+        toy_data, tmp_path):
+    """A NaN loss on rank 1 only (rank 0's is finite, but the gradient
+    all-reduce carries the NaN into its weights): both ranks stop, and the
+    checkpoint of that iteration is never written."""
+    cfg_file = tmp_path / 'nan.py'
+    cfg_file.write_text(textwrap.dedent(f'''
+        _base_ = {TOY_CONFIG!r}
+        custom_imports = dict(imports=['mmrethink', 'record_ranks'],
+                              allow_failed_imports=False)
+        custom_hooks = [dict(type='NaNLossAtHook', iteration=3, rank=1),
+                        dict(type='DivergenceHook')]
+        train_dataloader = dict(batch_size=2)
+        train_cfg = dict(max_iters=6, val_interval=6)
+        default_hooks = dict(checkpoint=dict(interval=1))
+    '''))
+    work = tmp_path / 'work'
+    proc = _dist_train(cfg_file, work, toy_data, 29617)
+    assert proc.returncode != 0
+    assert proc.stdout.count('DivergenceError: training diverged at '
+                             'iteration 3 (1 rank(s)') == 2, \
+        proc.stdout[-4000:]  # raised on both ranks
+    assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
+        ['iter_1.pth', 'iter_2.pth']
+
+
+def test_syncbn_on_one_process_is_refused_naming_the_gn_twin(tmp_path):
+    """mmengine would turn SyncBN into per-GPU BN over 2 images; the loop
+    refuses (on a GPU as on the CPU)."""
+    from conftest import call_python
+    proc = call_python([osp.join(ROOT, 'tools', 'train.py'), osp.join(
+        ROOT, 'configs', 'rethinking',
+        'mask-rcnn_r50-scratch_fpn_syncbn-all_8xb2-6x_coco.py'),
+        '--work-dir', str(tmp_path / 'w')], timeout=600)
+    assert proc.returncode == 1
+    assert 'SyncBN needs several processes' in proc.stdout
+    assert 'mask-rcnn_r50-scratch_fpn_gn-all_8xb2-6x_coco.py' in proc.stdout
 
 
 def test_syncbn_configs_are_refused_on_cpu(monkeypatch):

@@ -50,7 +50,7 @@ class TestDivergenceHook(RunnerTestCase):
         cfg.custom_hooks = [dict(type='DivergenceHook')]
         runner = self.build_runner(cfg)
         with pytest.raises(DivergenceError,
-                           match=r'iteration 3: loss=nan'):
+                           match=r'iteration 3 \(1 rank\(s\) with a NaN/inf loss\): loss=nan'):
             runner.train()
         ckpts = sorted(f for f in os.listdir(runner.work_dir)
                        if f.endswith('.pth'))

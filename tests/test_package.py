@@ -10,6 +10,8 @@ import pytest
 
 from conftest import ROOT, run_python
 
+pytestmark = pytest.mark.slow
+
 LEAF = 'rethinking/mask-rcnn_r50-scratch_fpn_gn-all_8xb2-6x_coco.py'
 
 
@@ -113,8 +115,8 @@ def test_inherit_by_relative_path(tmp_path):
 
 
 def test_inherit_by_installed_path(installed_wheel, tmp_path):
-    # `python -m mmrethink.config_paths NAME` prints the installed path
-    out = run_python(['-m', 'mmrethink.config_paths', LEAF],
+    # `python -m mmrethink.utils.config_paths NAME` prints the installed path
+    out = run_python(['-m', 'mmrethink.utils.config_paths', LEAF],
                      cwd=str(tmp_path), env=_env_with(installed_wheel))
     path = out.strip().splitlines()[-1]
     assert path.startswith(installed_wheel)

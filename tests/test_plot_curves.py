@@ -1,17 +1,16 @@
-"""tools/plot_curves.py draws the points of the runs it is given."""
+"""tools/plot_curves.py, run as a user runs it: the points of the runs it
+is given, their lr drops, and the overfitting onset."""
 import csv
 import json
 import os.path as osp
-import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, call_python
 
-sys.path.insert(0, osp.join(ROOT, 'tools'))
-import plot_curves  # noqa: E402
+pytestmark = pytest.mark.slow
 
-sys.path.pop(0)
+TOOL = osp.join(ROOT, 'tools', 'plot_curves.py')
 
 
 def write_curve(work_dir, points, drop_at):
@@ -25,39 +24,46 @@ def write_curve(work_dir, points, drop_at):
                 train={'loss': 1.0}, val={'coco/bbox_mAP': ap})) + '\n')
 
 
-def test_two_runs_on_one_figure_with_their_points_and_drops(tmp_path):
+def plot(*args):
+    return call_python([TOOL, *map(str, args)], timeout=300)
+
+
+def read_csv(path):
+    with open(path) as f:
+        return list(csv.reader(f))
+
+
+def test_two_runs_figures_points_and_drops(tmp_path):
     write_curve(tmp_path / 'toy_scratch', [.1, .2, .3, .35, .4], drop_at=40)
     write_curve(tmp_path / 'toy_pretrained', [.3, .35, .38], drop_at=30)
-    runs = [plot_curves.load_run(str(tmp_path / n), 'coco/bbox_mAP')
-            for n in ('toy_scratch', 'toy_pretrained')]
-    assert runs[0]['drops'] == [40] and runs[1]['drops'] == [30]
-    fig = plot_curves.plot_runs(runs, 'coco/bbox_mAP', iters_per_x=50)
-    ax = fig.axes[0]
-    curves = [ln for ln in ax.lines if len(ln.get_xdata()) > 2]
-    assert [list(ln.get_xdata()) for ln in curves] == [
-        [10, 20, 30, 40, 50], [10, 20, 30]]
-    assert list(curves[0].get_ydata()) == pytest.approx([10, 20, 30, 35, 40])
-    assert [ln.get_linestyle() for ln in curves] == ['-', '--']
-    drops = [ln.get_xdata()[0] for ln in ax.lines
-             if len(ln.get_xdata()) == 2]
-    assert sorted(drops) == [30, 40]
-
-
-def test_command_line_writes_figure_and_csv(tmp_path):
-    write_curve(tmp_path / 'a', [.1, .2], drop_at=100)
-    write_curve(tmp_path / 'b', [.3, .4, .5], drop_at=100)
     for ext, magic in (('png', b'\x89PNG'), ('svg', b'<?xml'),
                        ('pdf', b'%PDF')):
         out = tmp_path / f'fig.{ext}'
-        assert plot_curves.main([str(tmp_path / 'a'), str(tmp_path / 'b'),
-                                 '--labels', 'scratch', 'pretrained',
-                                 '--out', str(out),
-                                 '--csv', str(tmp_path / 'c.csv')]) == 0
+        proc = plot(tmp_path / 'toy_scratch', tmp_path / 'toy_pretrained',
+                    '--labels', 'scratch', 'pretrained', '--out', out,
+                    '--csv', tmp_path / 'c.csv', '--iters-per-x', 50)
+        assert proc.returncode == 0, proc.stdout
         assert out.read_bytes().startswith(magic)
-    with open(tmp_path / 'c.csv') as f:
-        rows = list(csv.reader(f))
+    assert 'scratch (5 points, lr drops at 40)' in proc.stdout
+    assert 'pretrained (3 points, lr drops at 30)' in proc.stdout
+    rows = read_csv(tmp_path / 'c.csv')
     assert rows[0] == ['run', 'iter', 'coco/bbox_mAP']
-    assert [r[0] for r in rows[1:]] == ['scratch'] * 2 + ['pretrained'] * 3
+    assert [(r[0], int(r[1]), float(r[2])) for r in rows[1:]] == [
+        ('scratch', 10, .1), ('scratch', 20, .2), ('scratch', 30, .3),
+        ('scratch', 40, .35), ('scratch', 50, .4), ('pretrained', 10, .3),
+        ('pretrained', 20, .35), ('pretrained', 30, .38)]
+
+
+def test_overfitting_onset(tmp_path):
+    # peak .40 at 20, then .33 .32 .31 (> 0.02 below it): onset at 30
+    write_curve(tmp_path / 'small', [.3, .4, .33, .32, .31, .30], 100)
+    write_curve(tmp_path / 'large', [.1, .2, .3, .4], 100)
+    proc = plot(tmp_path / 'small', tmp_path / 'large', '--onset',
+                '--margin', 0.02, '--patience', 3, '--out',
+                tmp_path / 'o.png')
+    assert proc.returncode == 0, proc.stdout
+    assert 'small: overfitting from iteration 30' in proc.stdout
+    assert 'large: no overfitting onset' in proc.stdout
 
 
 def test_reads_mmdet_scalars_of_a_run_without_the_hook(tmp_path):
@@ -69,19 +75,22 @@ def test_reads_mmdet_scalars_of_a_run_without_the_hook(tmp_path):
               {'coco/bbox_mAP': 0.3, 'step': 20}]
     vis.joinpath('scalars.json').write_text(
         '\n'.join(json.dumps(x) for x in lines))
-    run = plot_curves.load_run(str(tmp_path / 'run'), 'coco/bbox_mAP')
-    assert run['iters'] == [10, 20] and run['values'] == [0.2, 0.3]
-    assert run['drops'] == [15]
+    proc = plot(tmp_path / 'run', '--out', tmp_path / 'x.png', '--csv',
+                tmp_path / 'c.csv')
+    assert proc.returncode == 0, proc.stdout
+    assert 'run (2 points, lr drops at 15)' in proc.stdout
+    assert [r[1:] for r in read_csv(tmp_path / 'c.csv')[1:]] == [
+        ['10', '0.2'], ['20', '0.3']]
 
 
-def test_errors_name_the_run(tmp_path, capsys):
+def test_errors_name_the_run(tmp_path):
     write_curve(tmp_path / 'a', [.1], drop_at=100)
-    assert plot_curves.main([str(tmp_path / 'a'), '--metric',
-                             'coco/segm_mAP', '--out',
-                             str(tmp_path / 'x.png')]) == 2
-    assert "no validation reports 'coco/segm_mAP'" in capsys.readouterr().err
-    assert plot_curves.main([str(tmp_path / 'missing'), '--out',
-                             str(tmp_path / 'x.png')]) == 2
+    proc = plot(tmp_path / 'a', '--metric', 'coco/segm_mAP', '--out',
+                tmp_path / 'x.png')
+    assert proc.returncode == 2
+    assert "no validation reports 'coco/segm_mAP'" in proc.stdout
+    proc = plot(tmp_path / 'missing', '--out', tmp_path / 'x.png')
+    assert proc.returncode == 2 and 'missing' in proc.stdout
 
 
 def test_drops_come_from_the_dumped_config_when_there_is_one(tmp_path):
@@ -89,5 +98,5 @@ def test_drops_come_from_the_dumped_config_when_there_is_one(tmp_path):
     (tmp_path / 'run' / 'cfg.py').write_text(
         "param_scheduler = [dict(type='LinearLR', by_epoch=False),\n"
         "    dict(type='MultiStepLR', by_epoch=False, milestones=[27, 29])]\n")
-    run = plot_curves.load_run(str(tmp_path / 'run'), 'coco/bbox_mAP')
-    assert run['drops'] == [27, 29]
+    proc = plot(tmp_path / 'run', '--out', tmp_path / 'x.png')
+    assert 'lr drops at 27, 29' in proc.stdout

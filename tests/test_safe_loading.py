@@ -9,7 +9,6 @@ shows as an exit status instead of taking the test run down.
 import io
 import os.path as osp
 import struct
-import sys
 import zipfile
 
 import numpy as np
@@ -231,6 +230,7 @@ def test_forged_file_after_import_mmrethink_is_refused_by_torch(tmp_path):
     assert 'Unsupported global' in proc.stdout
 
 
+@pytest.mark.slow
 def test_forged_file_through_the_tools(toy_data, tmp_path):
     path = tmp_path / 'forged.pth'
     write_checkpoint(path, FORGED)
@@ -351,6 +351,7 @@ def test_refusal_is_an_unpickling_error(tmp_path):
         load_checkpoint_file(str(path))
 
 
+@pytest.mark.slow
 def test_our_toy_checkpoints_hold_plain_data_only(toy_data, tmp_path):
     """A trained checkpoint of ours: no global beyond torch's own list, so
     stock torch loads it in a process that never imports mmrethink."""

@@ -1,6 +1,7 @@
 """Fixed random subsets: exact size, same images on any world size and run,
 disjoint shards, tool == sampler, and a training run that sees only them."""
 import copy
+import itertools
 import json
 import os.path as osp
 import subprocess
@@ -11,9 +12,10 @@ import pytest
 import torch
 
 from conftest import ROOT, TOY_CONFIG, toy_data_options
-from mmrethink.datasets import subset as subset_mod
-from mmrethink.datasets.subset import (InfiniteSubsetSampler, SubsetSampler,
-                                       draw_subset, subset_indices)
+from mmengine.dataset import InfiniteSampler
+
+from mmrethink.datasets.subset import (InfiniteSubsetSampler, draw_subset,
+                                       subset_indices)
 
 MAKE_SUBSET = osp.join(ROOT, 'tools', 'make_subset.py')
 
@@ -53,44 +55,40 @@ def test_bad_sizes_are_refused(size, match):
 def _samplers(cls, world_size, **kwargs):
     samplers = []
     for rank in range(world_size):
-        with mock.patch.object(subset_mod, 'get_dist_info',
-                               return_value=(rank, world_size)):
+        with mock.patch('mmengine.dataset.sampler.get_dist_info',
+                        return_value=(rank, world_size)):
             samplers.append(cls(FakeDataset(1000), **kwargs))
     return samplers
 
 
-@pytest.mark.parametrize('world_size', [1, 2, 8])
-def test_epoch_sampler_shards_are_disjoint_and_cover_the_subset(world_size):
-    samplers = _samplers(SubsetSampler, world_size, subset_size=96,
-                         subset_seed=0, seed=7)
-    expected = draw_subset(1000, 96, seed=0)
-    for s in samplers:
-        assert s.subset.tolist() == expected  # same on every rank / size
-    for epoch in (0, 1):
-        shards = []
-        for s in samplers:
-            s.set_epoch(epoch)
-            shards.append(list(s))
-        flat = [i for shard in shards for i in shard]
-        assert len(flat) == len(set(flat)) == 96  # disjoint, no padding
-        assert sorted(flat) == expected
-        assert all(len(shard) == 96 // world_size for shard in shards)
+def _reference_stream(subset, seed, shuffle, rank, world_size):
+    """The stream the sampler was specified with: one shuffled pass of the
+    subset after another from a generator seeded once with ``seed``, rank
+    ``r`` taking every ``world_size``-th index from ``r``."""
+    g = torch.Generator()
+    g.manual_seed(seed)
+
+    def passes():
+        while True:
+            order = (torch.randperm(len(subset), generator=g).tolist()
+                     if shuffle else range(len(subset)))
+            yield from (subset[i] for i in order)
+
+    return itertools.islice(passes(), rank, None, world_size)
 
 
-def test_epoch_sampler_reshuffles_within_the_subset():
-    (s, ) = _samplers(SubsetSampler, 1, subset_size=50, seed=1)
-    first = list(s)
-    s.set_epoch(1)
-    second = list(s)
-    assert first != second and sorted(first) == sorted(second)
-
-
-def test_epoch_sampler_pads_uneven_shards():
-    samplers = _samplers(SubsetSampler, 8, subset_size=50, seed=1)
-    shards = [list(s) for s in samplers]
-    assert {len(shard) for shard in shards} == {7}  # ceil(50 / 8)
-    assert set(i for shard in shards for i in shard) == set(
-        draw_subset(1000, 50, 0))
+@pytest.mark.parametrize('world_size', [1, 3])
+@pytest.mark.parametrize('shuffle', [True, False])
+def test_infinite_sampler_keeps_its_index_stream(world_size, shuffle):
+    subset = draw_subset(1000, 37, seed=2)
+    samplers = _samplers(InfiniteSubsetSampler, world_size, subset_size=37,
+                         subset_seed=2, seed=11, shuffle=shuffle)
+    for rank, sampler in enumerate(samplers):
+        assert isinstance(sampler, InfiniteSampler)  # mmengine's, mapped
+        got = list(itertools.islice(iter(sampler), 200))
+        want = list(itertools.islice(
+            _reference_stream(subset, 11, shuffle, rank, world_size), 200))
+        assert got == want
 
 
 @pytest.mark.parametrize('world_size', [1, 2, 8])
@@ -98,12 +96,19 @@ def test_infinite_sampler_passes_are_sharded(world_size):
     samplers = _samplers(InfiniteSubsetSampler, world_size, subset_size=64,
                          seed=5)
     expected = draw_subset(1000, 64, seed=0)
+    for s in samplers:
+        assert s.subset == expected  # same on every rank / size
     streams = [iter(s) for s in samplers]
     per_rank = 64 // world_size
     for _ in range(3):  # three passes over the subset
         shards = [[next(it) for _ in range(per_rank)] for it in streams]
         flat = [i for shard in shards for i in shard]
         assert sorted(flat) == expected
+
+
+def test_misspelt_option_names_the_right_one():
+    with pytest.raises(TypeError, match="did you mean 'subset_size'"):
+        InfiniteSubsetSampler(FakeDataset(10), subset_sizes=5)
 
 
 def test_subset_file_and_its_errors(tmp_path):
@@ -164,17 +169,17 @@ def test_size_counts_images_after_the_empty_image_filter(
     dataset = _toy_train_dataset(ann, toy_data['train_img'])
     assert len(dataset) == total - len(empty)  # mmdet dropped them
     (s, ) = _samplers_on(dataset, subset_size=len(dataset) - 2)
-    ids = {dataset.get_data_info(i)['img_id'] for i in s.subset.tolist()}
+    ids = {dataset.get_data_info(i)['img_id'] for i in s.subset}
     assert len(ids) == len(dataset) - 2 and not ids & empty
     with pytest.raises(ValueError, match='larger than the dataset'):
         _samplers_on(dataset, subset_size=total)
 
 
 def _samplers_on(dataset, **kwargs):
-    with mock.patch.object(subset_mod, 'get_dist_info', return_value=(0, 1)):
-        return [InfiniteSubsetSampler(dataset, seed=0, **kwargs)]
+    return [InfiniteSubsetSampler(dataset, seed=0, **kwargs)]
 
 
+@pytest.mark.slow
 def test_tool_and_sampler_draw_the_same_images(toy_data, ann_with_empty_images,
                                                tmp_path):
     ann, empty, total = ann_with_empty_images
@@ -194,11 +199,11 @@ def test_tool_and_sampler_draw_the_same_images(toy_data, ann_with_empty_images,
     dataset = _toy_train_dataset(ann, toy_data['train_img'])
     (s, ) = _samplers_on(dataset, subset_size=7, subset_seed=3)
     assert sorted(dataset.get_data_info(i)['img_id']
-                  for i in s.subset.tolist()) == tool_ids
+                  for i in s.subset) == tool_ids
     # ... and the id file gives the sampler the same subset back
     (f, ) = _samplers_on(dataset, subset_file=str(
         tmp_path / 'instances_train_7-seed3.txt'))
-    assert f.subset.tolist() == s.subset.tolist()
+    assert f.subset == s.subset
 
     too_big = subprocess.run(
         [sys.executable, MAKE_SUBSET, ann, '--size', str(total), '--out-dir',
@@ -207,6 +212,7 @@ def test_tool_and_sampler_draw_the_same_images(toy_data, ann_with_empty_images,
     assert 'larger than the dataset' in too_big.stderr
 
 
+@pytest.mark.slow
 def test_training_run_draws_only_subset_images(toy_data, tmp_path):
     from mmengine.config import Config
     from mmengine.hooks import Hook

@@ -7,6 +7,9 @@ import os.path as osp
 import mmdet
 
 from conftest import ROOT, TOY_CONFIG, run_python, toy_data_options
+import pytest
+
+pytestmark = pytest.mark.slow
 
 TRAIN = osp.join(ROOT, 'tools', 'train.py')
 TEST = osp.join(ROOT, 'tools', 'test.py')
@@ -47,14 +50,36 @@ def test_train_then_test_then_resume(toy_data, tmp_path):
     assert train_iters == [5, 6]
     assert osp.isfile(osp.join(work_dir, 'iter_6.pth'))
 
+    # a config whose load_from holds weights (cascade stage 2 loads stage
+    # 1's), launched with --resume on a fresh work dir: iteration 0, from
+    # those weights
+    stage2 = tmp_path / 'stage2.py'
+    stage2.write_text(f'_base_ = {TOY_CONFIG!r}\n'
+                      f'load_from = {osp.join(work_dir, "iter_4.pth")!r}\n')
+    fresh = str(tmp_path / 'fresh')
+    out = run_python([TRAIN, str(stage2), '--work-dir', fresh, '--resume',
+                      '--cfg-options', *opts, 'train_cfg.max_iters=1',
+                      'train_cfg.val_interval=1'])
+    assert f'--resume: no checkpoint in {fresh}; starting at iteration 0 ' \
+        f'from load_from={osp.join(work_dir, "iter_4.pth")}' in out
+    assert f'Load checkpoint from {osp.join(work_dir, "iter_4.pth")}' in out
+    assert 'resumed epoch' not in out
+    assert osp.isfile(osp.join(fresh, 'iter_1.pth'))
+
 
 def test_mmdet_own_train_tool_runs_our_config(toy_data, tmp_path):
     mmdet_train = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools',
                            'train.py')
     assert osp.isfile(mmdet_train)
     work_dir = str(tmp_path / 'work')
-    run_python([mmdet_train, TOY_CONFIG, '--work-dir', work_dir,
-                '--cfg-options', *toy_data_options(toy_data),
-                'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-                'train_dataloader.batch_size=2'], cwd=str(tmp_path))
+    opts = ['--work-dir', work_dir, '--cfg-options',
+            *toy_data_options(toy_data), 'train_cfg.val_interval=2',
+            'train_dataloader.batch_size=2']
+    run_python([mmdet_train, TOY_CONFIG, *opts, 'train_cfg.max_iters=2'],
+               cwd=str(tmp_path))
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+    # our loop also under mmdet's tool: a resume skips the trained batches
+    out = run_python([mmdet_train, TOY_CONFIG, '--resume', *opts,
+                      'train_cfg.max_iters=3'], cwd=str(tmp_path))
+    assert 'resumed at iteration 2: skipped 2 trained batches' in out
+    assert 'Advance dataloader' not in out  # mmengine's replay

@@ -27,9 +27,9 @@ import subprocess
 import sys
 import time
 
-from gather_results import build_toy_table
 from mmrethink.datasets.toy_shapes import make_toy_coco, toy_cfg_options
-from publish import publish_work_dir
+from mmrethink.utils.checkpoints import read_last_checkpoint
+from mmrethink.utils.records import read_record
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
@@ -71,16 +71,18 @@ def train_and_test(arm, work_dir, options):
     run([sys.executable, osp.join(HERE, 'train.py'), config, '--work-dir',
          arm_dir, '--cfg-options', *options])
     seconds = time.time() - start
-    with open(osp.join(arm_dir, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
+    checkpoint = read_last_checkpoint(arm_dir)
     out = run([sys.executable, osp.join(HERE, 'test.py'), config, checkpoint,
                '--work-dir', osp.join(arm_dir, 'test'), '--cfg-options',
                *options], capture=True)
     metrics = json.loads(out.strip().splitlines()[-1])
     # weights-only checkpoint, logs and curve in <work_dir>/publish, the
-    # results record in <work_dir>/results (tools/publish.py)
-    record = publish_work_dir(arm_dir, osp.join(work_dir, 'publish'),
-                              osp.join(work_dir, 'results'))
+    # results record in <work_dir>/results
+    results = osp.join(work_dir, 'results')
+    run([sys.executable, osp.join(HERE, 'publish.py'), arm_dir, '--out-dir',
+         osp.join(work_dir, 'publish'), '--results-dir', results,
+         '--no-gather', '--replace'])  # the demo's own record of its run
+    record = read_record(results, ARMS[arm])
     return dict(arm=arm, config=config, work_dir=arm_dir, metrics=metrics,
                 record=record, train_seconds=seconds)
 
@@ -112,9 +114,11 @@ def main(argv=None):
         results[-1]['train_seconds'] += pre_seconds
 
     # the table format of the README, from the records just written
+    toy_table = run([sys.executable, osp.join(HERE, 'gather_results.py'),
+                     '--print-toy-table', '--results-dir',
+                     osp.join(args.work_dir, 'results')], capture=True)
     table = ('Toy data on CPU, not COCO. AP in %, on the toy validation '
-             'set.\n\n' + build_toy_table(osp.join(args.work_dir, 'results'))
-             + '\n')
+             'set.\n\n' + toy_table)
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(table)
     for r in results:

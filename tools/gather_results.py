@@ -17,13 +17,15 @@ configs and the runs.
 import argparse
 import functools
 import glob
-import json
 import os.path as osp
 import sys
 from typing import Dict, List, Optional
 
 import yaml
 from mmengine.config import Config
+
+from mmrethink.utils.fileio import atomic_write
+from mmrethink.utils.records import read_record, read_records
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs', 'rethinking')
@@ -65,7 +67,7 @@ def describe(cfg: Config) -> Dict[str, str]:
     if cfg.get('load_from'):
         init += ' (+ stage 1)'
     train_cfg = cfg.train_cfg
-    if train_cfg.type == 'IterBasedTrainLoop':
+    if 'max_iters' in train_cfg:
         iters = train_cfg.max_iters
         schedule = f'{iters / 1000:g}k it'
         if iters % 90000 == 0 and cfg.train_dataloader.batch_size == 2:
@@ -90,14 +92,6 @@ def _ap(value: Optional[float]) -> str:
     return '-' if value is None else f'{value:.1f}'
 
 
-def load_record(stem: str, results_dir: str) -> Optional[dict]:
-    path = osp.join(results_dir, f'{stem}.json')
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
 def _link(base_url: str, name: str) -> str:
     return f'{base_url.rstrip("/")}/{name}'
 
@@ -117,7 +111,7 @@ def build_table(results_dir: str, base_url: str = DEFAULT_BASE_URL) -> str:
             raise FileNotFoundError(
                 f'{PAPER_FILE}: {stem!r} has no config at {path}')
         d = describe(_load(path))
-        record = load_record(stem, results_dir)
+        record = read_record(results_dir, stem)
         if record is None:
             ours = ['not trained yet'] * 2 + ['-', '-']
         else:
@@ -148,26 +142,13 @@ def check_coverage() -> None:
                            f'ref, box, mask; got {sorted(ref)}')
 
 
-def _records(results_dir: str) -> Dict[str, dict]:
-    records = {}
-    for path in sorted(glob.glob(osp.join(results_dir, '*.json'))):
-        with open(path) as f:
-            record = json.load(f)
-        stem = osp.splitext(osp.basename(path))[0]
-        if record.get('config') != stem:
-            raise KeyError(f'{path}: "config" is {record.get("config")!r}, '
-                           f'expected {stem!r}')
-        records[stem] = record
-    return records
-
-
 def build_toy_table(results_dir: str,
                     base_url: str = DEFAULT_BASE_URL) -> str:
     """Our runs of the toy configs (toy data on CPU, not COCO)."""
     rows = ['| Config | Init | Iterations | GPUs x batch | s/iter | box AP | '
             'box AP50 | mask AP | box AP at each validation | Log | '
             'Checkpoint |', '|' + '---|' * 11]
-    for stem, record in _records(results_dir).items():
+    for stem, record in read_records(results_dir).items():
         path = osp.join(TOY_DIR, f'{stem}.py')
         if not osp.isfile(path):
             continue
@@ -191,7 +172,7 @@ def build_metafile(results_dir: str,
     config (Name == config stem), results only from our records."""
     with open(PAPER_FILE) as f:
         paper = yaml.safe_load(f)
-    records = _records(results_dir)
+    records = read_records(results_dir)
     models = []
     stems = [(s, osp.join('configs', 'rethinking', f'{s}.py'))
              for s in paper]
@@ -202,7 +183,7 @@ def build_metafile(results_dir: str,
         loop = cfg.train_cfg
         meta = {'Training Data': ('toy shapes' if '/toy/' in f'/{rel}' else
                                   'VOC' if 'voc' in stem else 'COCO')}
-        if loop.type == 'IterBasedTrainLoop':
+        if 'max_iters' in loop:
             meta['Iterations'] = loop.max_iters
         else:
             meta['Epochs'] = loop.max_epochs
@@ -271,7 +252,12 @@ def main(argv=None) -> int:
     parser.add_argument('--results-dir', default=osp.join(ROOT, 'results'))
     parser.add_argument('--base-url', default=DEFAULT_BASE_URL,
                         help='where the published weights and logs live')
+    parser.add_argument('--print-toy-table', action='store_true',
+                        help='only print the toy table of --results-dir')
     args = parser.parse_args(argv)
+    if args.print_toy_table:
+        print(build_toy_table(args.results_dir, args.base_url))
+        return 0
     check_coverage()
     outputs = {}
     with open(args.readme) as f:
@@ -295,8 +281,7 @@ def main(argv=None) -> int:
         print('README.md and metafile.yml are up to date')
         return 0
     for path, (_, new) in outputs.items():
-        with open(path, 'w') as f:
-            f.write(new)
+        atomic_write(new, path)
     print('wrote ' + ', '.join(outputs))
     return 0
 

@@ -5,8 +5,8 @@
 
 writes ``<stem>_<size>-seed<seed>.json`` (a COCO annotation file with just
 those images and their annotations) and ``<stem>_<size>-seed<seed>.txt`` (one
-image id a line). The draw is the one ``SubsetSampler`` /
-``InfiniteSubsetSampler`` make with ``subset_size=SIZE, subset_seed=SEED``:
+image id a line). The draw is the one
+``InfiniteSubsetSampler`` makes with ``subset_size=SIZE, subset_seed=SEED``:
 the same function over the same image list, i.e. mmdet's CocoDataset after
 its training filter (images without annotations dropped, shorter side at
 least ``--min-size``), so ``--size N`` gives exactly N training images. Use
@@ -14,13 +14,13 @@ the JSON as ``ann_file``, or the id list as the sampler's ``subset_file``.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 
 from mmdet.datasets import CocoDataset
 
 from mmrethink.datasets.subset import dataset_image_ids, draw_subset
+from mmrethink.utils.fileio import atomic_write
 
 
 def filtered_dataset(ann_file: str, min_size: int = 32) -> CocoDataset:
@@ -58,17 +58,13 @@ def make_subset(ann_file: str, size, seed: int = 0, out_dir: str = None,
     subset['annotations'] = [a for a in coco['annotations']
                              if a['image_id'] in keep]
     out_dir = out_dir or osp.dirname(osp.abspath(ann_file))
-    os.makedirs(out_dir, exist_ok=True)
     stem = osp.splitext(osp.basename(ann_file))[0]
     name = f'{stem}_{len(chosen)}-seed{seed}'
     out_ann = osp.join(out_dir, name + '.json')
     out_ids = osp.join(out_dir, name + '.txt')
     for path, text in ((out_ann, json.dumps(subset)),
                        (out_ids, '\n'.join(map(str, chosen)) + '\n')):
-        tmp = path + '.tmp'
-        with open(tmp, 'w') as f:
-            f.write(text)
-        os.replace(tmp, path)
+        atomic_write(text, path)
     return dict(ann_file=out_ann, id_file=out_ids, image_ids=chosen)
 
 

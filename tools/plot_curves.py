@@ -9,6 +9,10 @@ A run is a work dir (its ``curve.jsonl`` from ``CurveHook``; without one,
 the newest ``*/vis_data/scalars.json`` that mmdet writes for any run) or a
 path to either file. The figure's format follows ``--out``'s extension
 (png, svg, pdf).
+
+``--onset`` also finds where each run starts to overfit (the metric stays
+more than ``--margin`` below its peak for ``--patience`` validations, as on
+the paper's small subsets), prints it and marks it on the figure.
 """
 import argparse
 import csv
@@ -20,6 +24,9 @@ from typing import List, Optional, Sequence
 
 import matplotlib
 
+from mmrethink.utils.curves import (CURVE_FILE, find_overfitting_onset,
+                                    metric_points, read_curve)
+
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -29,7 +36,7 @@ def _find_file(run: str) -> str:
         return run
     if not osp.isdir(run):
         raise FileNotFoundError(f'{run}: no such work dir or curve file')
-    curve = osp.join(run, 'curve.jsonl')
+    curve = osp.join(run, CURVE_FILE)
     if osp.isfile(curve):
         return curve
     scalars = sorted(glob.glob(osp.join(run, '*', 'vis_data',
@@ -73,16 +80,14 @@ def load_run(run: str, metric: str, label: Optional[str] = None) -> dict:
     """
     path = _find_file(run)
     iters, values, lrs = [], [], []
-    with open(path) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    if path.endswith('curve.jsonl'):
-        for r in rows:
-            if metric in r['val']:
-                iters.append(r['iter'])
-                values.append(r['val'][metric])
-            lrs.append((r['iter'], r['lr']))
+    if path.endswith(CURVE_FILE):
+        records = read_curve(path)
+        iters, values = metric_points(records, metric)
+        lrs = [(r['iter'], r['lr']) for r in records]
     else:  # mmengine scalars.json: training lines have 'iter', validation
         # lines 'step' (the iteration when logged by iteration)
+        with open(path) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
         for r in rows:
             if metric in r:
                 iters.append(r['step'])
@@ -101,6 +106,13 @@ def load_run(run: str, metric: str, label: Optional[str] = None) -> dict:
                 source=path)
 
 
+def add_onset(run: dict, margin: float, patience: int) -> None:
+    """Set ``run['onset']``: the iteration where overfitting starts, or
+    None."""
+    index = find_overfitting_onset(run['values'], margin, patience)
+    run['onset'] = None if index is None else run['iters'][index]
+
+
 def plot_runs(runs: Sequence[dict], metric: str,
               iters_per_x: int = 90000, title: Optional[str] = None):
     """Draw the runs on one figure; return it."""
@@ -114,6 +126,11 @@ def plot_runs(runs: Sequence[dict], metric: str,
         for drop in run['drops']:
             ax.axvline(drop, color=colour, linestyle=':', linewidth=1,
                        alpha=0.7)
+        if run.get('onset') is not None:
+            k = run['iters'].index(run['onset'])
+            ax.plot([run['onset']], [100 * run['values'][k]], 'x',
+                    color=colour, markersize=10, label=f'{run["label"]}: '
+                    f'overfitting from {run["onset"]}')
     ax.set_xlabel('iterations')
     ax.set_ylabel(f'{metric} (%)')
     top = ax.secondary_xaxis(
@@ -149,6 +166,15 @@ def main(argv=None) -> int:
     parser.add_argument('--out', default='curves.png')
     parser.add_argument('--csv', help='also write the points as CSV')
     parser.add_argument('--title')
+    parser.add_argument('--onset', action='store_true',
+                        help='find and mark where each run starts to '
+                        'overfit')
+    parser.add_argument('--margin', type=float, default=0.005,
+                        help='--onset: drop below the peak that counts as '
+                        'worse, in the metric\'s units (default 0.005)')
+    parser.add_argument('--patience', type=int, default=3,
+                        help='--onset: consecutive worse validations '
+                        '(default 3)')
     args = parser.parse_args(argv)
     if args.labels and len(args.labels) != len(args.runs):
         parser.error(f'{len(args.labels)} labels for {len(args.runs)} runs')
@@ -158,13 +184,21 @@ def main(argv=None) -> int:
     try:
         runs = [load_run(r, args.metric, lb)
                 for r, lb in zip(args.runs, labels)]
-    except (FileNotFoundError, KeyError) as err:
+        if args.onset:
+            for run in runs:
+                add_onset(run, args.margin, args.patience)
+    except (FileNotFoundError, KeyError, ValueError) as err:
         print(f'plot_curves: {err}', file=sys.stderr)
         return 2
     fig = plot_runs(runs, args.metric, args.iters_per_x, args.title)
     fig.savefig(args.out, dpi=120)
     print(f'wrote {args.out}: ' + ', '.join(
-        f'{r["label"]} ({len(r["iters"])} points)' for r in runs))
+        f'{r["label"]} ({len(r["iters"])} points, lr drops at '
+        f'{", ".join(map(str, r["drops"])) or "none"})' for r in runs))
+    for run in runs if args.onset else []:
+        print(f'{run["label"]}: ' + (
+            f'overfitting from iteration {run["onset"]}'
+            if run['onset'] is not None else 'no overfitting onset'))
     if args.csv:
         write_csv(runs, args.csv, args.metric)
         print(f'wrote {args.csv}')

@@ -13,8 +13,8 @@ learnt on. Writes only the backbone's weights (loadable with
 does) and prints the held-out accuracy.
 """
 import argparse
+import io
 import os
-import os.path as osp
 import sys
 import time
 
@@ -25,7 +25,8 @@ import torch.nn.functional as F
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
 from mmrethink.datasets.toy_shapes import ALL_PAIRS, make_toy_classification
-from mmrethink.launch import load_config
+from mmrethink.utils.fileio import atomic_write
+from mmrethink.utils.launch import load_config
 
 
 def build_classifier(cfg):
@@ -113,13 +114,12 @@ def pretrain(config: str, out: str, num_images: int = 6000,
         log(f'pretrain epoch {epoch + 1}/{epochs}: loss {loss.item():.3f}, '
             f'held-out accuracy {accuracy(net, x_val, y_val):.3f}')
     acc = accuracy(net, x_val, y_val)
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    tmp = out + '.tmp'
+    buf = io.BytesIO()
     torch.save(dict(state_dict=backbone.state_dict(),
                     meta=dict(task=f'toy {len(ALL_PAIRS)}-way shape/texture '
                               'classification', accuracy=acc,
-                              num_images=num_images, epochs=epochs)), tmp)
-    os.replace(tmp, out)
+                              num_images=num_images, epochs=epochs)), buf)
+    atomic_write(buf.getvalue(), out)
     return dict(accuracy=acc, seconds=time.time() - start, out=out)
 
 

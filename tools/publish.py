@@ -8,8 +8,9 @@ the text logs and ``curve.jsonl``) it writes:
 - ``<out-dir>/<stem>_<date>-<sha256[:8]>.pth``: the weights and a small
   ``meta`` only (no optimizer or message hub), loadable with
   ``torch.load(weights_only=True)``;
-- ``<out-dir>/<stem>_<date>.log`` (every run's text log, resumed runs
-  included, in order) and ``<out-dir>/<stem>_<date>.curve.jsonl``;
+- ``<out-dir>/<stem>_<date>-<sha256[:8]>.log`` (every run's text log,
+  resumed runs included, in order) and ``...-<sha256[:8]>.curve.jsonl``,
+  named after the weights they go with;
 - ``<results-dir>/<stem>.json``: the record ``tools/gather_results.py``
   builds the README tables and ``metafile.yml`` from: box/mask AP (AP,
   AP50, AP75, in %), iterations, GPUs x batch, seconds per iteration, peak
@@ -20,24 +21,31 @@ With the repository's ``results/`` (the default) it then runs
 ``tools/gather_results.py``, so one command turns finished work dirs into
 the README tables, ``metafile.yml`` and a folder ready to upload.
 
-The AP comes from the last validation in ``curve.jsonl``, i.e. the final
-checkpoint's; ``tools/test.py CONFIG <published .pth>`` reproduces it.
+The AP comes from the last validation in ``curve.jsonl``, and the weights
+from the checkpoint of that same iteration (``last_checkpoint``'s, or the
+work dir's checkpoint of that iteration; otherwise publishing is refused);
+``tools/test.py CONFIG <published .pth>`` reproduces the AP. A work dir
+that was moved since its run still finds its checkpoint. Published files
+are never overwritten, and a config's record of another checkpoint is
+replaced only with ``--replace``.
 """
 import argparse
 import datetime
 import glob
 import json
-import os
 import os.path as osp
 import re
-import shutil
 import subprocess
 import sys
 from typing import Optional
 
 from mmengine.config import Config
 
-from mmrethink.publish import publish_checkpoint
+from mmrethink.utils.checkpoints import read_last_checkpoint
+from mmrethink.utils.curves import CURVE_FILE, metric_points, read_curve
+from mmrethink.utils.fileio import write_once
+from mmrethink.utils.records import publish_checkpoint, write_record
+from mmrethink.utils.safe_load import load_checkpoint_file
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -89,8 +97,39 @@ def _train_stats(work_dir: str) -> dict:
         gpus=gpus)
 
 
+def _checkpoint_of(work_dir: str, named: str, point: dict) -> str:
+    """The checkpoint of the curve point ``point``: the one
+    ``last_checkpoint`` names if it is of that iteration, else the work
+    dir's checkpoint of that iteration.
+
+    Raises:
+        ValueError: if there is none: the AP and the weights would be of
+            different iterations.
+    """
+    def iteration(path):
+        meta = load_checkpoint_file(path, map_location='cpu',
+                                    mmap=True).get('meta', {})
+        return meta.get('iter')
+
+    found = iteration(named)
+    if found == point['iter']:
+        return named
+    for name in (f'iter_{point["iter"]}.pth', f'epoch_{point["epoch"]}.pth'):
+        path = osp.join(work_dir, name)
+        if osp.isfile(path) and iteration(path) == point['iter']:
+            return path
+    raise ValueError(
+        f'{work_dir}: the last validation ({CURVE_FILE}) is of iteration '
+        f'{point["iter"]}, but {named} is of iteration {found} and the work '
+        f'dir has no checkpoint of iteration {point["iter"]}; publishing '
+        'would pair the AP of one iteration with the weights of another '
+        '(run tools/test.py on the checkpoint, or resume the run to its '
+        'end)')
+
+
 def publish_work_dir(work_dir: str, out_dir: str, results_dir: str,
-                     date: Optional[str] = None) -> dict:
+                     date: Optional[str] = None,
+                     replace: bool = False) -> dict:
     """Publish ``work_dir``; return the record (also written as JSON)."""
     configs = glob.glob(osp.join(work_dir, '*.py'))
     if len(configs) != 1:
@@ -99,29 +138,30 @@ def publish_work_dir(work_dir: str, out_dir: str, results_dir: str,
             f'dir, found {len(configs)}')
     cfg = Config.fromfile(configs[0])
     stem = osp.splitext(osp.basename(configs[0]))[0]
-    last = osp.join(work_dir, 'last_checkpoint')
-    curve_file = osp.join(work_dir, 'curve.jsonl')
-    for path, what in ((last, 'last_checkpoint'), (curve_file,
-                                                    'curve.jsonl')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{work_dir}: no {what}; is the run '
-                                    'finished, with CurveHook?')
-    with open(last) as f:
-        checkpoint = f.read().strip()
-    with open(curve_file) as f:
-        curve = [json.loads(line) for line in f]
+    checkpoint = read_last_checkpoint(work_dir)
+    if not checkpoint:
+        raise FileNotFoundError(f'{work_dir}: no last_checkpoint; is the run '
+                                'finished?')
+    curve = read_curve(work_dir)
+    if not curve:
+        raise FileNotFoundError(f'{work_dir}: {CURVE_FILE} has no point')
     final = curve[-1]
+    checkpoint = _checkpoint_of(work_dir, checkpoint, final)
     date = date or datetime.datetime.now(datetime.timezone.utc).strftime(
         '%Y%m%d')
     published = publish_checkpoint(checkpoint, out_dir, stem, date)
-
-    log_name = f'{stem}_{date}.log'
-    with open(osp.join(out_dir, log_name), 'w') as out:
-        for log in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
-            with open(log) as f:
-                out.write(f.read())
-    curve_name = f'{stem}_{date}.curve.jsonl'
-    shutil.copyfile(curve_file, osp.join(out_dir, curve_name))
+    # the log and curve are named after the weights they go with, and, as
+    # the weights, never overwritten
+    name = osp.splitext(osp.basename(published))[0]
+    log_name = f'{name}.log'
+    logs = []
+    for log in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
+        with open(log) as f:
+            logs.append(f.read())
+    write_once(''.join(logs), osp.join(out_dir, log_name))
+    curve_name = f'{name}.curve.jsonl'
+    with open(osp.join(work_dir, CURVE_FILE)) as f:
+        write_once(f.read(), osp.join(out_dir, curve_name))
 
     val = final['val']
 
@@ -141,14 +181,9 @@ def publish_work_dir(work_dir: str, out_dir: str, results_dir: str,
         sec_per_iter=stats['sec_per_iter'], memory_gb=stats['memory_gb'],
         versions=_versions(), commit=_git_commit(), date=date,
         checkpoint=osp.basename(published), log=log_name, curve=curve_name,
-        curve_box_ap=[[r['iter'], round(100 * r['val']['coco/bbox_mAP'], 1)]
-                      for r in curve if 'coco/bbox_mAP' in r['val']])
-    os.makedirs(results_dir, exist_ok=True)
-    path = osp.join(results_dir, f'{stem}.json')
-    with open(path + '.tmp', 'w') as f:
-        json.dump(record, f, indent=2, sort_keys=True)
-        f.write('\n')
-    os.replace(path + '.tmp', path)
+        curve_box_ap=[[it, round(100 * ap, 1)] for it, ap in zip(
+            *metric_points(curve, 'coco/bbox_mAP'))])
+    write_record(results_dir, record, replace)
     return record
 
 
@@ -162,6 +197,9 @@ def main(argv=None) -> int:
     parser.add_argument('--date', help='YYYYMMDD (default: today, UTC)')
     parser.add_argument('--base-url', default='publish',
                         help='passed to tools/gather_results.py')
+    parser.add_argument('--replace', action='store_true',
+                        help='replace a config\'s record of another '
+                        'checkpoint (the tables show one run per config)')
     parser.add_argument('--no-gather', action='store_true',
                         help='do not regenerate the README tables and '
                         'metafile (done by default for the repo results/)')
@@ -169,17 +207,20 @@ def main(argv=None) -> int:
     for work_dir in args.work_dirs:
         try:
             record = publish_work_dir(work_dir, args.out_dir,
-                                      args.results_dir, args.date)
-        except (FileNotFoundError, KeyError) as err:
+                                      args.results_dir, args.date,
+                                      args.replace)
+        except (FileNotFoundError, FileExistsError, KeyError,
+                ValueError) as err:
             print(f'publish: {err}', file=sys.stderr)
             return 2
         print(f'{work_dir}: box AP {record["box_ap"]}, mask AP '
               f'{record["mask_ap"]} -> {args.out_dir}/{record["checkpoint"]}')
     if not args.no_gather and osp.samefile(args.results_dir,
                                            osp.join(ROOT, 'results')):
-        import gather_results
-        return gather_results.main(['--results-dir', args.results_dir,
-                                    '--base-url', args.base_url])
+        return subprocess.run(
+            [sys.executable, osp.join(ROOT, 'tools', 'gather_results.py'),
+             '--results-dir', args.results_dir, '--base-url',
+             args.base_url]).returncode
     return 0
 
 

@@ -13,8 +13,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
-from mmrethink.dist import prepare_cpu_launch
-from mmrethink.launch import (add_common_args, load_config,
+from mmrethink.utils.dist import prepare_cpu_launch
+from mmrethink.utils.launch import (add_common_args, load_config,
                               parse_with_common_args)
 
 

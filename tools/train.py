@@ -10,10 +10,10 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
-from mmrethink.dist import prepare_cpu_launch
-from mmrethink.launch import (add_common_args, load_config,
+from mmrethink.utils.dist import prepare_cpu_launch
+from mmrethink.utils.launch import (add_common_args, load_config,
                               parse_with_common_args)
-from mmrethink.utils import find_resume_checkpoint
+from mmrethink.utils.checkpoints import find_resume_checkpoint
 
 
 def parse_args():
@@ -30,7 +30,8 @@ def parse_args():
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from the given checkpoint; without a path, from the '
-        'latest checkpoint in the work dir')
+        'newest checkpoint of the work dir that loads (none: start at '
+        'iteration 0, from the config\'s load_from if it has one)')
     add_common_args(parser)
     return parse_with_common_args(parser)
 
@@ -57,9 +58,18 @@ def main():
         cfg.auto_scale_lr.enable = True
 
     if args.resume == 'auto':
-        # the latest checkpoint of the work dir, or a fresh start if none
-        cfg.resume = True
-        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
+        # the newest checkpoint of the work dir that loads; none: a fresh
+        # start that keeps the config's load_from (e.g. cascade stage 2's
+        # stage-1 weights) as the initial weights
+        checkpoint = find_resume_checkpoint(cfg.work_dir)
+        if checkpoint is not None:
+            cfg.resume = True
+            cfg.load_from = checkpoint
+        else:
+            cfg.resume = False
+            print(f'--resume: no checkpoint in {cfg.work_dir}; starting at '
+                  'iteration 0' + (f' from load_from={cfg.load_from}'
+                                   if cfg.get('load_from') else ''))
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(

@@ -5,13 +5,9 @@
 # iterations at constant lr 0.02 after warm-up: both lr drops (750k, 790k)
 # fall in stage 2. Then train stage 2 (..._9x-stage2_coco.py), which loads
 # work_dirs/<this config>/iter_540000.pth.
-_base_ = [
-    '../_base_/models/mask-rcnn_r50-scratch_fpn_gn-all.py',
-    '../_base_/datasets/coco_instance_ms-640-800.py',
-    '../_base_/schedules/iter-9x.py',
-    '../_base_/default_runtime.py',
-]
+_base_ = './mask-rcnn_r50-scratch_fpn_gn-all_8xb2-ms-640-800-9x_coco.py'
 
+# the X152 row's backbone (mask-rcnn_x152-32x8d-scratch_..._9x_coco.py)
 model = dict(
     backbone=dict(type='ResNeXt', depth=152, groups=32, base_width=8))
 max_iters = 9 * 90000 - 270000

@@ -14,6 +14,5 @@ default_hooks = dict(checkpoint=dict(interval=2000))
 custom_hooks = [
     dict(type='CurveHook', monitor='pascal_voc/mAP'),
     dict(type='DivergenceHook'),
-    dict(type='PreemptionHook'),
     dict(type='RandomStateHook')
 ]

@@ -1,24 +1,19 @@
 # Paper §5 "PASCAL VOC": Faster R-CNN R101-FPN GN ImageNet-pretrained + train
 # aug, 18k iterations: 82.7 mAP (VOC 2012 val). 8 GPUs x 2 images.
-_base_ = [
-    '../_base_/models/faster-rcnn_r50-pretrained_fpn_gn-all.py',
-    '../_base_/datasets/voc0712_ms-640-800.py',
-    '../_base_/schedules/iter-voc-18k.py',
-    '../_base_/default_runtime.py',
-]
+# The scratch twin with ImageNet weights and its own length. UNVERIFIED lr
+# drops, as the scratch twin's: 2/3 and 8/9 of training (12k and 16k).
+_base_ = './faster-rcnn_r101-scratch_fpn_gn-all_8xb2-ms-640-800-144k_voc0712.py'
+from mmrethink.utils.schedules import iter_schedule, short_schedule  # noqa
 
-# Detectron's GN ResNet-101 weights (same preprocessing as R50's)
+max_iters = 18000
+train_cfg, param_scheduler = iter_schedule(
+    *short_schedule(max_iters), val_interval=2000)
+# Detectron's GN ResNet-101 weights, with the BGR, unit-std input they expect
+# (as _base_/models/mask-rcnn_r50-pretrained_fpn_gn-all.py)
 model = dict(
+    data_preprocessor=dict(
+        mean=[103.530, 116.280, 123.675], std=[1.0, 1.0, 1.0],
+        bgr_to_rgb=False),
     backbone=dict(
-        depth=101,
-        init_cfg=dict(type='Pretrained',
-                      checkpoint='open-mmlab://detectron/resnet101_gn')),
-    roi_head=dict(bbox_head=dict(num_classes=20)))
-default_hooks = dict(checkpoint=dict(interval=2000))
-# the runtime's hooks, with the curve watching VOC's metric
-custom_hooks = [
-    dict(type='CurveHook', monitor='pascal_voc/mAP'),
-    dict(type='DivergenceHook'),
-    dict(type='PreemptionHook'),
-    dict(type='RandomStateHook')
-]
+        init_cfg=dict(_delete_=True, type='Pretrained',
+                      checkpoint='open-mmlab://detectron/resnet101_gn')))

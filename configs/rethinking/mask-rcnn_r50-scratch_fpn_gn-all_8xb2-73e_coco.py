@@ -1,20 +1,22 @@
 # Epoch-based twin of the R50 GN scratch 6x (paper Table 1: 41.3 box AP),
 # equal to mmdet's own mmdet::scratch/mask-rcnn_r50-scratch_fpn_gn-all_6x_coco.py
-# (41.2 box / 37.4 mask) except for these six differences, on purpose (a test
+# (41.2 box / 37.4 mask) except for these seven differences, on purpose (a test
 # checks that the resolved configs differ in exactly these keys):
 #  1. warm-up from 1/3 of the lr (Detectron; the paper is silent), not 0.001;
 #  2. backbone norm_eval=False stated: mmdet's inherits True, harmless with
 #     GN (no running statistics) but wrong the moment a user swaps in BN;
-#  3. custom_imports = mmrethink (registers our modules and safe loading) and
-#     mmrethink_config_format (the format tools/train.py checks);
+#  3. custom_imports = mmrethink (registers our modules and safe loading);
 #  4. checkpoints also keep the last one (save_last=True, as all our configs),
 #     are written atomically (backend atomic_local) and hold plain data only
 #     (ResumableCheckpointHook: they load with torch's weights_only=True);
 #  5. custom_hooks: CurveHook (validation AP per evaluation), DivergenceHook
-#     (stops on a NaN/inf loss), PreemptionHook (exits on SIGTERM) and
-#     RandomStateHook (validation does not disturb training's random streams);
+#     (stops on a NaN/inf loss on any rank) and RandomStateHook (each
+#     iteration's random state from the seed and the iteration);
 #  6. the datasets are CheckedCocoDataset (mmdet's, with input checks), and
-#     the evaluator FastCocoMetric (mmdet's, run by faster-coco-eval).
+#     the evaluator FastCocoMetric (mmdet's, run by faster-coco-eval);
+#  7. a fixed seed (randomness.seed=0), as all our configs.
+# An epoch-based run resumes at epoch boundaries (mmengine's loop): a signal
+# stops it without saving, and it resumes from its last epoch.
 # 73 epochs x 7.3k iterations (117k images / 16) = 540k iterations = 6x;
 # lr drops at epochs 65 and 71 (about 475k and 520k iterations).
 _base_ = [

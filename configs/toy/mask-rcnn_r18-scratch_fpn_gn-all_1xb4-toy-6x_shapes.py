@@ -74,22 +74,16 @@ test_evaluator = val_evaluator
 
 # Toy "1x" = 150 iterations at batch 4; 6x = 900 with the paper's rule in
 # proportion: drops at 900 - 150*60/90 = 800 and 900 - 150*20/90 = 867.
+from mmrethink.utils.schedules import iter_schedule, paper_schedule  # noqa
+
 toy_1x = 150
 max_iters = 6 * toy_1x
-train_cfg = dict(max_iters=max_iters, val_interval=toy_1x)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0,
-         end=toy_1x // 2),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[max_iters - round(toy_1x * 60 / 90),
-                     max_iters - round(toy_1x * 20 / 90)],
-         gamma=0.1)
-]
+train_cfg, param_scheduler = iter_schedule(
+    *paper_schedule(6, iters_per_x=toy_1x), warmup_iters=toy_1x // 2,
+    val_interval=toy_1x)
 # lr 0.02 is for batch 16; linear scaling to batch 4 gives 0.005
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=toy_1x, max_keep_ckpts=2))
 log_processor = dict(window_size=10)
-# a fixed seed, so that the demo's numbers repeat from run to run
-randomness = dict(seed=0)

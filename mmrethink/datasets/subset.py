@@ -14,19 +14,19 @@ Config::
     train_dataloader = dict(
         sampler=dict(type='InfiniteSubsetSampler', subset_size=10000,
                      subset_seed=0))
+
+Epoch-based runs train on the subset's annotation file that
+``tools/make_subset.py`` writes, with any sampler.
 """
-import itertools
 import json
-import math
 import os.path as osp
 from typing import Iterator, List, Optional, Sized, Union
 
 import torch
 from mmdet.registry import DATA_SAMPLERS
-from mmengine.dist import get_dist_info, sync_random_seed
-from torch.utils.data import Sampler
+from mmengine.dataset import InfiniteSampler
 
-from ..utils.options import strict_options
+from ..utils.options import check_options
 
 
 def resolve_subset_size(subset_size: Union[int, float], num_items: int) -> int:
@@ -142,32 +142,16 @@ def subset_indices(dataset: Sized,
     return sorted(index_of[i] for i in ids)
 
 
-class _SubsetMixin:
-    """Selection shared by the two samplers."""
-
-    def _init_subset(self, dataset, subset_size, subset_seed, subset_file,
-                     shuffle, seed):
-        self.rank, self.world_size = get_dist_info()
-        self.dataset = dataset
-        self.shuffle = shuffle
-        self.subset_seed = subset_seed
-        # the subset's own seed is explicit; the shuffling seed is shared by
-        # all ranks as in mmengine's samplers
-        self.seed = sync_random_seed() if seed is None else seed
-        self.subset = torch.tensor(
-            subset_indices(dataset, subset_size, subset_seed, subset_file),
-            dtype=torch.long)
-
-
 @DATA_SAMPLERS.register_module()
-@strict_options
-class SubsetSampler(_SubsetMixin, Sampler):
-    """Epoch-based sampler over a fixed random subset, sharded across ranks.
+class InfiniteSubsetSampler(InfiniteSampler):
+    """mmengine's ``InfiniteSampler`` over a fixed random subset.
 
-    Each epoch reshuffles the subset (seed ``seed + epoch``) and rank ``r``
-    takes every ``world_size``-th index from ``r``; with ``round_up`` the
-    epoch is padded so that every rank gets the same count, as mmengine's
-    ``DefaultSampler``.
+    mmengine's sampler draws an endless stream of positions ``0..N-1``
+    (one shuffled pass after another, from a generator seeded once with
+    ``seed``) and gives rank ``r`` every ``world_size``-th of them; here
+    ``N`` is the subset's size and each position is mapped to the dataset
+    index of that subset member. The ranks' shards of each pass are
+    disjoint and cover the subset.
 
     Args:
         dataset (Sized): The dataset.
@@ -176,11 +160,10 @@ class SubsetSampler(_SubsetMixin, Sampler):
         subset_seed (int): Seed of the draw. Defaults to 0.
         subset_file (str, optional): COCO image ids to use instead of a draw
             (``tools/make_subset.py`` writes one).
-        shuffle (bool): Reshuffle the subset every epoch. Defaults to True.
+        shuffle (bool): Reshuffle each pass over the subset. Defaults to
+            True.
         seed (int, optional): Shuffling seed; None draws one shared by all
             ranks. Defaults to None.
-        round_up (bool): Pad to a multiple of the world size. Defaults to
-            True.
     """
 
     def __init__(self,
@@ -190,85 +173,24 @@ class SubsetSampler(_SubsetMixin, Sampler):
                  subset_file: Optional[str] = None,
                  shuffle: bool = True,
                  seed: Optional[int] = None,
-                 round_up: bool = True) -> None:
-        self._init_subset(dataset, subset_size, subset_seed, subset_file,
-                          shuffle, seed)
-        self.round_up = round_up
-        self.epoch = 0
-        n = len(self.subset)
-        if round_up:
-            self.num_samples = math.ceil(n / self.world_size)
-            self.total_size = self.num_samples * self.world_size
-        else:
-            self.num_samples = math.ceil((n - self.rank) / self.world_size)
-            self.total_size = n
-
-    def __iter__(self) -> Iterator[int]:
-        if self.shuffle:
-            g = torch.Generator()
-            g.manual_seed(self.seed + self.epoch)
-            order = self.subset[torch.randperm(len(self.subset),
-                                               generator=g)].tolist()
-        else:
-            order = self.subset.tolist()
-        if self.round_up:
-            order = (order * int(self.total_size / len(order) + 1)
-                     )[:self.total_size]
-        return iter(order[self.rank:self.total_size:self.world_size])
-
-    def __len__(self) -> int:
-        return self.num_samples
-
-    def set_epoch(self, epoch: int) -> None:
-        """Set the epoch, which seeds the next shuffle."""
-        self.epoch = epoch
-
-
-@DATA_SAMPLERS.register_module()
-@strict_options
-class InfiniteSubsetSampler(_SubsetMixin, Sampler):
-    """Endless sampler over a fixed random subset, for iteration-based runs.
-
-    Yields one shuffled pass of the subset after another from a generator
-    seeded once with ``seed``; rank ``r`` takes every ``world_size``-th
-    index of that stream, so the ranks' shards of each pass are disjoint and
-    cover it. Arguments as :class:`SubsetSampler`.
-    """
-
-    def __init__(self,
-                 dataset: Sized,
-                 subset_size: Optional[Union[int, float]] = None,
-                 subset_seed: int = 0,
-                 subset_file: Optional[str] = None,
-                 shuffle: bool = True,
-                 seed: Optional[int] = None) -> None:
-        self._init_subset(dataset, subset_size, subset_seed, subset_file,
-                          shuffle, seed)
+                 **unknown) -> None:
+        check_options(self, unknown)
+        self.subset_seed = subset_seed
+        self.subset = subset_indices(dataset, subset_size, subset_seed,
+                                     subset_file)
+        super().__init__(dataset, shuffle=shuffle, seed=seed)
         self.size = len(self.subset)
+        self.indices = self._indices_of_rank()
 
     def _infinite_indices(self) -> Iterator[int]:
-        g = torch.Generator()
-        g.manual_seed(self.seed)
-        while True:
-            if self.shuffle:
-                perm = torch.randperm(self.size, generator=g)
-                yield from self.subset[perm].tolist()
-            else:
-                yield from self.subset.tolist()
-
-    def __iter__(self) -> Iterator[int]:
-        yield from itertools.islice(self._infinite_indices(), self.rank, None,
-                                    self.world_size)
-
-    def __len__(self) -> int:
-        return self.size
-
-    def set_epoch(self, epoch: int) -> None:
-        """Not used: the stream is endless."""
+        """mmengine's stream of positions, as dataset indices."""
+        subset = self.subset
+        for position in super()._infinite_indices():
+            yield subset[position]
 
 
 __all__ = [
-    'SubsetSampler', 'InfiniteSubsetSampler', 'draw_subset',
+    'InfiniteSubsetSampler', 'draw_subset',
     'subset_indices', 'read_image_ids', 'resolve_subset_size',
     'dataset_image_ids'
 ]

@@ -1,3 +1,3 @@
-from .coco_metric import COCO_BACKENDS, FastCocoMetric
+from .coco_metric import COCO_BACKENDS, FastCocoMetric, coco_stats
 
-__all__ = ['FastCocoMetric', 'COCO_BACKENDS']
+__all__ = ['FastCocoMetric', 'COCO_BACKENDS', 'coco_stats']

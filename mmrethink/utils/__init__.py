@@ -1,7 +1,14 @@
-from .checkpoint import find_resume_checkpoint
-from .options import accepted_options, strict_options
+"""Helpers shared by mmrethink's modules and tools, one concern each:
 
-__all__ = [
-    'find_resume_checkpoint', 'accepted_options',
-    'strict_options'
-]
+- ``checkpoints``: ``last_checkpoint`` and which checkpoint a run resumes;
+- ``config_paths``: where our configs are, the ``mmrethink::`` prefix;
+- ``curves``: the ``curve.jsonl`` format;
+- ``dist``: multi-process launches without GPUs;
+- ``fileio``: atomic writes;
+- ``launch``: what ``tools/train.py`` and ``tools/test.py`` share;
+- ``loops``: facts about mmengine's train loops;
+- ``options``: misspelt options name the closest valid one;
+- ``records``: published checkpoints and the ``results/*.json`` records;
+- ``safe_load``: checkpoints under ``torch.load(weights_only=True)``;
+- ``schedules``: the paper's schedule rule.
+"""

@@ -1,6 +1,5 @@
-"""Unknown options of our modules fail with the valid ones listed."""
+"""A misspelt option of our modules names the closest valid one."""
 import difflib
-import functools
 import inspect
 from typing import List
 
@@ -21,32 +20,28 @@ def accepted_options(cls: type) -> List[str]:
     return names
 
 
-def strict_options(cls: type) -> type:
-    """Class decorator: a keyword ``cls`` does not take raises a
-    ``TypeError`` that names it, suggests the closest valid one and lists
-    them all (Python's own error names only the unknown one).
+def check_options(obj: object, unknown: dict) -> None:
+    """Refuse the keyword arguments an ``__init__`` collected in
+    ``**unknown``, naming the closest valid option of each.
 
-    Example:
-        >>> CurveHook(intervall=5)
-        TypeError: CurveHook: unknown option 'intervall'; did you mean
-        'dense_interval'? Options: monitor, filename, ...
+    Our hooks and samplers end their ``__init__`` signature with
+    ``**unknown`` and call this first, so that a config's typo fails with
+    a suggestion (Python's own error names only the unknown keyword)::
+
+        CurveHook(monitr='coco/segm_mAP')
+        TypeError: CurveHook: unknown option 'monitr' (did you mean
+        'monitor'?). Options: monitor, filename
+
+    Raises:
+        TypeError: if ``unknown`` is not empty.
     """
-    init = cls.__init__
-
-    @functools.wraps(init)
-    def checked_init(self, *args, **kwargs):
-        options = accepted_options(type(self))
-        unknown = [k for k in kwargs if k not in options]
-        if unknown:
-            hints = []
-            for key in unknown:
-                close = difflib.get_close_matches(key, options, n=1)
-                hints.append(f'{key!r}' + (f' (did you mean {close[0]!r}?)'
-                                           if close else ''))
-            raise TypeError(
-                f'{type(self).__name__}: unknown option '
-                f'{", ".join(hints)}. Options: {", ".join(options)}')
-        init(self, *args, **kwargs)
-
-    cls.__init__ = checked_init
-    return cls
+    if not unknown:
+        return
+    options = [o for o in accepted_options(type(obj)) if o != 'unknown']
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, options, n=1)
+        hints.append(f'{key!r}' + (f' (did you mean {close[0]!r}?)'
+                                   if close else ''))
+    raise TypeError(f'{type(obj).__name__}: unknown option '
+                    f'{", ".join(hints)}. Options: {", ".join(options)}')

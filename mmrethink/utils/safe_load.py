@@ -358,7 +358,8 @@ def materialize(obj: Any) -> Any:
 
 
 def load_checkpoint_file(filename: str,
-                         map_location: Optional[Any] = None) -> Any:
+                         map_location: Optional[Any] = None,
+                         mmap: bool = False) -> Any:
     """``torch.load(filename, weights_only=True)`` that also reads
     mmengine's and numpy's objects through the checked stand-ins of this
     module (scoped to this call).
@@ -366,6 +367,8 @@ def load_checkpoint_file(filename: str,
     Args:
         filename (str): A local checkpoint.
         map_location: As for ``torch.load``.
+        mmap (bool): Map the tensors' storage instead of reading it (cheap
+            when only the metadata is wanted). Defaults to False.
 
     Raises:
         FileNotFoundError: if there is no such file.
@@ -378,7 +381,7 @@ def load_checkpoint_file(filename: str,
     with torch.serialization.safe_globals(stand_ins()):
         try:
             checkpoint = torch.load(filename, map_location=map_location,
-                                    weights_only=True)
+                                    weights_only=True, mmap=mmap)
         except pickle.UnpicklingError as err:
             raise CheckpointRefusedError(
                 f'{filename}: {_reason(err)}. mmrethink loads checkpoints '

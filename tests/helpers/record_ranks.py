@@ -1,5 +1,7 @@
-"""A hook for the multi-process test: each rank writes the image ids it
-trained on and a digest of its final weights to <work_dir>/rank<r>.json."""
+"""Hooks for the multi-process tests: ``RecordRankHook`` (each rank writes
+the image ids it trained on and a digest of its final weights to
+<work_dir>/rank<r>.json) and ``NaNLossAtHook`` (one rank's logged loss turns
+NaN at one iteration)."""
 import hashlib
 import json
 import os.path as osp
@@ -28,3 +30,20 @@ class RecordRankHook(Hook):
                   'w') as f:
             json.dump(dict(rank=runner.rank, world_size=runner.world_size,
                            ids=self.ids, weights=digest.hexdigest()), f)
+
+
+@HOOKS.register_module()
+class NaNLossAtHook(Hook):
+    """Make ``rank``'s loss NaN at ``iteration`` (before DivergenceHook,
+    listed after it in custom_hooks, sees it)."""
+
+    priority = 'HIGHEST'
+
+    def __init__(self, iteration: int, rank: int) -> None:
+        self.iteration = iteration
+        self.rank = rank
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if runner.iter + 1 == self.iteration and runner.rank == self.rank:
+            outputs['loss'] = outputs['loss'] * float('nan')

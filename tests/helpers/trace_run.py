@@ -3,7 +3,10 @@
 ``TraceHook`` appends each iteration's loss and learning rate to
 ``<work_dir>/trace.jsonl`` (appending, so an interrupted and a resumed run
 leave one file) and a digest of the final weights to ``weights.txt``.
-``SignalAtHook`` sends a signal to its own process after an iteration.
+``SignalAtHook`` sends a signal at a chosen point of a run: after a training
+iteration, after the first batch of a validation, or in the middle of
+writing a checkpoint; to its own process or to its whole process group (as
+slurm, Kubernetes and torchrun's agent do), once per work dir.
 """
 import hashlib
 import json
@@ -35,30 +38,82 @@ class TraceHook(Hook):
         lr = runner.optim_wrapper.get_lr()['lr'][0]
         line = dict(iter=runner.iter + 1, lr=lr,
                     loss=float(outputs['loss'].detach()),
-                    pid=os.getpid())
-        with open(osp.join(runner.work_dir, 'trace.jsonl'), 'a') as f:
+                    pid=os.getpid(), rank=runner.rank)
+        name = 'trace.jsonl' if runner.rank == 0 else \
+            f'trace{runner.rank}.jsonl'
+        with open(osp.join(runner.work_dir, name), 'a') as f:
             f.write(json.dumps(line) + '\n')
 
     def after_train(self, runner):
-        with open(osp.join(runner.work_dir, 'weights.txt'), 'w') as f:
+        name = 'weights.txt' if runner.rank == 0 else \
+            f'weights{runner.rank}.txt'
+        with open(osp.join(runner.work_dir, name), 'w') as f:
             f.write(weights_digest(runner.model))
 
 
 @HOOKS.register_module()
 class SignalAtHook(Hook):
-    """Send ``signal_name`` to this process after iteration ``iteration``
-    (before the checkpoint and pre-emption hooks see that iteration); with
-    ``rank``, only on that rank."""
+    """Send ``signal_name`` at iteration ``iteration``.
+
+    Args:
+        phase (str): 'train' (after that training iteration, before the
+            checkpoint hook sees it), 'val' (after the first batch of that
+            iteration's validation) or 'save' (while that iteration's
+            checkpoint is written: after its data, before the rename).
+        group (bool): Signal every process of the job, as slurm and
+            Kubernetes do: this process's group (itself and its loader
+            workers) and, under torchrun (which starts each rank in a
+            group of its own), the launcher's group (the job script and
+            torchrun, which then signals the other ranks' groups, as its
+            agent does).
+        rank (int, optional): Only on this rank.
+    """
 
     priority = 'NORMAL'
 
-    def __init__(self, iteration: int, signal_name: str, rank=None) -> None:
+    def __init__(self, iteration: int, signal_name: str, phase='train',
+                 group=False, rank=None) -> None:
         self.iteration = iteration
         self.signum = getattr(signal, signal_name)
+        self.phase = phase
+        self.group = group
         self.rank = rank
+
+    def _fire(self, runner):
+        marker = osp.join(runner.work_dir,
+                          f'.signalled-{self.phase}-{self.iteration}')
+        if self.rank not in (None, runner.rank) or osp.exists(marker):
+            return
+        open(marker, 'w').close()  # once: a resumed run goes on
+        if self.group:
+            groups = [os.getpgrp()]  # last: a SIGKILL ends this process
+            if 'TORCHELASTIC_RUN_ID' in os.environ:
+                groups.insert(0, os.getpgid(os.getppid()))
+            for group in groups:
+                os.killpg(group, self.signum)
+        else:
+            os.kill(os.getpid(), self.signum)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        if runner.iter + 1 == self.iteration and self.rank in (None,
-                                                                runner.rank):
-            os.kill(os.getpid(), self.signum)
+        if self.phase == 'train' and runner.iter + 1 == self.iteration:
+            self._fire(runner)
+
+    def after_val_iter(self, runner, batch_idx, data_batch=None,
+                       outputs=None):
+        if self.phase == 'val' and runner.iter == self.iteration and \
+                batch_idx == 0:
+            self._fire(runner)
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        if self.phase != 'save' or checkpoint['meta']['iter'] != \
+                self.iteration:
+            return
+        replace = os.replace
+
+        def die_before_rename(src, dst):
+            if dst.endswith('.pth'):
+                self._fire(runner)
+            return replace(src, dst)
+
+        os.replace = die_before_rename

@@ -1,9 +1,22 @@
-# Random initialization (paper §4): no checkpoint, nothing frozen.
-_base_ = './faster-rcnn_r50_fpn_gn-all.py'
+# Faster R-CNN R50-FPN with GroupNorm in all layers: backbone, FPN and the
+# 4conv1fc box head (paper §4 normalization, as for Mask R-CNN).
+# Random initialization (paper §4 "Training from scratch"): no checkpoint,
+# MSRA init, nothing frozen, no norm layer in eval mode; the ImageNet
+# twins (*-pretrained_*) keep these and add only their weights. zero_init_
+# residual: paper silent; Detectron keeps the default (False), as mmdet does.
+_base_ = 'mmdet::_base_/models/faster-rcnn_r50_fpn.py'
 
+norm_cfg = dict(type='GN', num_groups=32, requires_grad=True)
 model = dict(
     backbone=dict(
+        norm_cfg=norm_cfg,
         frozen_stages=-1,
         norm_eval=False,
         zero_init_residual=False,
-        init_cfg=None))
+        init_cfg=None),
+    neck=dict(norm_cfg=norm_cfg),
+    roi_head=dict(
+        bbox_head=dict(
+            type='Shared4Conv1FCBBoxHead',
+            conv_out_channels=256,
+            norm_cfg=norm_cfg)))

@@ -1,13 +1,8 @@
-# 2x = 2 x 90k = 180k iterations at batch 16 (paper §4);
-# lr x0.1 at 180k - 60k = 120k and 180k - 20k = 160k.
-# Warm-up: paper silent; Detectron's linear warm-up, 500 iterations from 1/3.
+# 2x = 2 x 90k = 180k iterations at batch 16, lr x0.1 at 120k and 160k
+# (paper §4: total-60k and total-20k). Warm-up: paper silent; Detectron's
+# linear warm-up, 500 iterations from 1/3 (mmrethink.utils.schedules).
 _base_ = './iter-schedule.py'
+from mmrethink.utils.schedules import iter_schedule, paper_schedule  # noqa
 
 max_iters = 2 * 90000
-train_cfg = dict(max_iters=max_iters)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0,
-         end=500),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[max_iters - 60000, max_iters - 20000], gamma=0.1)
-]
+train_cfg, param_scheduler = iter_schedule(*paper_schedule(2))

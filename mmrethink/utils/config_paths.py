@@ -3,7 +3,8 @@ import os
 import os.path as osp
 from typing import List, Optional
 
-_PACKAGE_DIR = osp.dirname(osp.abspath(__file__))
+# the mmrethink package folder (this module is in mmrethink/utils)
+_PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def config_dir() -> str:
@@ -91,7 +92,7 @@ def register_config_prefix() -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    """``python -m mmrethink.config_paths [NAME]``: print a config's path,
+    """``python -m mmrethink.utils.config_paths [NAME]``: print a config's path,
     or list the configs."""
     import argparse
     parser = argparse.ArgumentParser(description=main.__doc__)

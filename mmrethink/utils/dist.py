@@ -9,6 +9,7 @@ tells the runner to wrap the model in DDP without device ids. On a machine
 with CUDA it does nothing and mmengine's NCCL path is used as is.
 """
 import os
+import os.path as osp
 
 import torch
 import torch.distributed as torch_dist
@@ -22,6 +23,30 @@ def _uses_syncbn(obj) -> bool:
     if isinstance(obj, (list, tuple)):
         return any(_uses_syncbn(v) for v in obj)
     return False
+
+
+def check_syncbn_launch(cfg: Config) -> None:
+    """Refuse to train a SyncBN model on a single process.
+
+    On one process mmengine turns SyncBN into plain BN over each GPU's few
+    images (2 in our configs): the small-batch BN the paper warns about,
+    without a word. (On a CPU, SyncBN cannot train at all.)
+
+    Raises:
+        ValueError: naming the config and its GroupNorm twin.
+    """
+    from mmengine.dist import get_world_size
+    if not _uses_syncbn(cfg.get('model', {})) or get_world_size() > 1:
+        return
+    name = osp.basename(cfg.filename or 'this config')
+    twin = name.replace('syncbn-all', 'gn-all')
+    hint = (f'; or train its GroupNorm twin {twin}, which needs no '
+            'large batch' if twin != name else '')
+    raise ValueError(
+        f'{name}: SyncBN needs several processes (tools/dist_train.sh CONFIG '
+        '8): on one, mmengine would silently use per-GPU BatchNorm over '
+        f'{cfg.train_dataloader.get("batch_size")} images, the small-batch '
+        f'BN the paper warns about{hint}')
 
 
 def prepare_cpu_launch(cfg: Config, launcher: str) -> bool:

@@ -1,5 +1,6 @@
 """A COCO-sized synthetic validation set and detector output, for timing
-evaluation (``benchmarks/coco_eval.py``).
+evaluation (``benchmarks/coco_eval.py``, ``benchmarks/data_pipeline.py`` and
+the tests).
 
 COCO val2017 has 5000 images (mostly 640 x 480 and 480 x 640), 80
 categories and 36,781 instances: 7.3 per image, heavy-tailed, about 41 %

@@ -6,7 +6,6 @@ from typing import Optional
 
 from mmengine.config import Config, DictAction
 
-from . import version
 from .config_paths import get_config_path
 
 
@@ -50,7 +49,6 @@ def load_config(config: str,
     """
     path = resolve_config(config)
     cfg = Config.fromfile(path)
-    check_config_format(cfg, path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
@@ -59,41 +57,6 @@ def load_config(config: str,
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(path))[0])
     return cfg
-
-
-def check_config_format(cfg: Config, path: str) -> None:
-    """Refuse a config written for another mmrethink config format.
-
-    A config without ``mmrethink_config_format`` is not an mmrethink config
-    (a plain mmdet one, say) and passes.
-
-    Raises:
-        ValueError: naming the file, both formats and what to do.
-    """
-    stated = cfg.get('mmrethink_config_format', None)
-    if stated is None:
-        return
-    current = version.CONFIG_FORMAT
-    if not isinstance(stated, int) or isinstance(stated, bool):
-        raise ValueError(f'{path}: mmrethink_config_format must be an int, '
-                         f'got {stated!r}')
-    if stated > current:
-        raise ValueError(
-            f'{path}: written for mmrethink config format {stated}, newer '
-            f'than this mmrethink ({version.__version__}), which reads '
-            f'format {current}: upgrade mmrethink, or use the configs that '
-            'come with this version')
-    if stated < current:
-        changes = '; '.join(
-            f'format {n}: {what}'
-            for n, what in sorted(version.CONFIG_FORMATS.items())
-            if n > stated)
-        raise ValueError(
-            f'{path}: written for mmrethink config format {stated}, older '
-            f'than this mmrethink ({version.__version__}), which reads '
-            f'format {current}. Changed since: {changes}. Update the config '
-            '(or inherit the current mmrethink:: config), or install the '
-            'mmrethink it came from')
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
