@@ -4,16 +4,21 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export MMRETHINK_VENV := $(abspath $(VENV))
 
-.PHONY: setup demo demo-both test
+.PHONY: setup demo demo-both reproduce-toy test
 setup:
 	bash tools/setup_env.sh
 
 demo: setup
 	$(PY) tools/demo.py $(DEMO_ARGS)
 
-# both arms of the paper's Fig. 1 at toy scale: scratch and pretrained
+# both arms at toy 1x: scratch and pretrained
 demo-both: setup
 	$(PY) tools/demo.py --both $(DEMO_ARGS)
+
+# the paper's two findings at toy scale (docs/toy.md): every schedule length
+# of both arms, and the less-data runs; publishes the records and figures
+reproduce-toy: setup
+	$(PY) tools/reproduce_toy.py $(REPRODUCE_ARGS)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -41,7 +41,7 @@ from mmrethink.datasets.toy_shapes import (make_toy_coco,  # noqa: E402
                                             toy_cfg_options)
 
 TOY = osp.join(ROOT, 'configs', 'toy',
-               'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py')
+               'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes.py')
 
 
 class IterTimer(Hook):

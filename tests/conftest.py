@@ -8,7 +8,7 @@ import pytest
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOY_CONFIG = osp.join(
     ROOT, 'configs', 'toy',
-    'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py')
+    'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes.py')
 
 
 def call_python(args, cwd=None, env=None, timeout=900):

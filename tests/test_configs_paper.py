@@ -14,8 +14,12 @@ from mmrethink.utils.schedules import paper_schedule
 
 PAPER_CONFIGS = [c for c in mmrethink.list_configs()
                  if c.startswith('rethinking/')]
-SCRATCH = [c for c in PAPER_CONFIGS if '-scratch_' in c]
-PRETRAINED = [c for c in PAPER_CONFIGS if '-scratch_' not in c]
+#: the "no normalization" VGG-16 pair (tests/test_vgg.py); the rest of the
+#: grid is normalized everywhere
+NO_NORM = [c for c in PAPER_CONFIGS if '_vgg16' in c]
+GRID = [c for c in PAPER_CONFIGS if c not in NO_NORM]
+SCRATCH = [c for c in GRID if '-scratch_' in c]
+PRETRAINED = [c for c in GRID if '-scratch_' not in c]
 MMDET_TWIN = 'mmdet::scratch/mask-rcnn_r50-scratch_fpn_gn-all_6x_coco.py'
 EPOCH_TWIN = 'rethinking/mask-rcnn_r50-scratch_fpn_gn-all_8xb2-73e_coco.py'
 CASCADE_STAGE1 = ('rethinking/cascade-mask-rcnn_x152-32x8d-scratch_fpn_'
@@ -48,7 +52,7 @@ def test_the_grid_is_complete():
             assert f'mask-rcnn_{depth}-scratch_fpn_gn-all_8xb2-{n}x_coco.py' \
                 in names
             assert f'mask-rcnn_{depth}_fpn_gn-all_8xb2-{n}x_coco.py' in names
-    assert len(PAPER_CONFIGS) == 43
+    assert len(GRID) == 43 and len(NO_NORM) == 2
     assert all('_8xb' in c for c in PAPER_CONFIGS)
 
 
@@ -64,7 +68,7 @@ def _norm_kinds(module):
             if 'Norm' in type(m).__name__}
 
 
-@pytest.mark.parametrize('name', PAPER_CONFIGS)
+@pytest.mark.parametrize('name', GRID)
 def test_every_layer_is_normalized_and_nothing_frozen(name):
     cfg = load(name)
     model = build(name)
@@ -233,7 +237,7 @@ def test_iteration_schedule_follows_the_paper_rule(name):
 def test_schedule_files_match_the_rule():
     files = [n for n in mmrethink.list_configs(include_bases=True)
              if re.fullmatch(r'_base_/schedules/iter-\d+x\.py', n)]
-    assert len(files) == 6  # 2x..6x and 9x: the lengths our configs use
+    assert len(files) == 7  # 2x..6x, 9x, 11x: the lengths our configs use
     for name in files:
         n = int(re.search(r'(\d+)x', name).group(1))
         cfg = Config.fromfile(mmrethink.get_config_path(name))
@@ -283,6 +287,9 @@ def test_iteration_configs_log_validation_by_iteration(name):
     (curve, ) = [h for h in cfg.custom_hooks if h.type == 'CurveHook']
     assert curve.monitor == ('pascal_voc/mAP' if name.endswith('voc0712.py')
                              else 'coco/bbox_mAP')
+    # the best checkpoint is the curve's best point
+    assert cfg.default_hooks.checkpoint.save_best == curve.monitor
+    assert cfg.default_hooks.checkpoint.rule == 'greater'
     subset = SUBSET.search(name)
     if subset:
         sampler = cfg.train_dataloader.sampler
@@ -309,11 +316,16 @@ def test_epoch_twin_differs_from_mmdet_only_where_documented():
         'test_evaluator.backend',
         'default_hooks.checkpoint.save_last',
         'default_hooks.checkpoint.type',  # plain-data checkpoints
+        'default_hooks.checkpoint.save_best',  # the best one kept
+        'default_hooks.checkpoint.rule',
         'default_hooks.checkpoint.backend_args.backend',  # atomic writes
         # the learning-curve, divergence and random-state hooks
         'custom_hooks.len', 'custom_hooks.0.type', 'custom_hooks.0.monitor',
         'custom_hooks.1.type', 'custom_hooks.2.type',
         'randomness.seed',  # a fixed seed
+        # Detectron's RoIAlign sampling
+        'model.roi_head.bbox_roi_extractor.roi_layer.sampling_ratio',
+        'model.roi_head.mask_roi_extractor.roi_layer.sampling_ratio',
     }
 
 
@@ -347,19 +359,72 @@ def test_project_bases_are_at_most_three_levels_above_mmdet():
     for name in mmrethink.list_configs(include_bases=True):
         depth = _base_depth(mmrethink.get_config_path(name))
         # bases <= 3 (issue #3); a paper leaf adds one, or two when it is a
-        # delta of another leaf; a toy config derives from a paper leaf and
-        # its pretrained twin from the toy scratch config
-        limit = {'_base_': 3, 'rethinking': 4, 'toy': 5}[name.split('/')[0]]
+        # delta of another leaf; a toy config derives from a paper leaf, its
+        # other lengths from it, a pretrained twin from the scratch config of
+        # its length, one pretrained length from the other, and the
+        # less-data configs from the config of their arm
+        limit = {'_base_': 3, 'rethinking': 4, 'toy': 7}[name.split('/')[0]]
         assert depth <= limit, (name, depth)
 
 
-def test_toy_pretrained_twin_differs_only_in_init():
-    from conftest import TOY_CONFIG
-    scratch = Config.fromfile(TOY_CONFIG)
-    pretrained = Config.fromfile(TOY_CONFIG.replace('r18-scratch_', 'r18_'))
-    diff = _diff_keys(pretrained, scratch)
-    assert diff and all(INIT_KEYS.match(k) for k in diff)
+def test_toy_pretrained_twin_uses_the_real_preprocessing():
+    pretrained = load('toy/mask-rcnn_r18_fpn_gn-all_1xb4-toy-1x_shapes.py')
     assert pretrained.model.backbone.init_cfg.type == 'Pretrained'
-    # the preprocessing of the real GN pretrained configs
     real = load('rethinking/mask-rcnn_r50_fpn_gn-all_8xb2-6x_coco.py')
     assert pretrained.model.data_preprocessor == real.model.data_preprocessor
+
+TOY_CONFIGS = [c for c in mmrethink.list_configs() if c.startswith('toy/')]
+#: what the toy configs may change in the paper's config, and nothing else
+#: (the configs' header lists it): width, image size, RoIs, data, the
+#: schedule unit (and the lr that follows from batch 4), logging
+TOY_SHRINK = re.compile('|'.join([
+    # width (ResNet-18 at 16 base channels, 64-channel FPN and heads, GN 8)
+    r'^model\.backbone\.(depth|base_channels|norm_cfg\.num_groups)$',
+    r'^norm_cfg\.num_groups$',
+    r'^model\.neck\.(in_channels|out_channels|norm_cfg)',
+    r'^model\.rpn_head\.(in_channels|feat_channels)$',
+    r'^model\.roi_head\.\w+\.(in_channels|out_channels|conv_out_channels|'
+    r'fc_out_channels|num_classes|norm_cfg\.num_groups)$',
+    # RoIs and proposals
+    r'^model\.(train|test)_cfg\.(rpn_proposal|rpn|rcnn)\.'
+    r'(nms_pre|max_per_img|sampler\.num)$',
+    # data: the toy world at 192 px, its classes, one loader process
+    r'^(classes|metainfo|data_root|img_scale|backend_args)(\.|$)',
+    r'^(train|test)_pipeline\.', r'^(train|val|test)_dataloader\.',
+    r'^(val|test)_evaluator\.ann_file$',
+    # the schedule unit (toy 1x = 12 epochs of 256 images) and its lr
+    r'^(TOY_1X|max_iters|train_cfg\.|param_scheduler\.)',
+    r'^optim_wrapper\.optimizer\.lr$',
+    r'^default_hooks\.(logger\.interval|checkpoint\.(interval|'
+    r'max_keep_ckpts))$', r'^log_processor\.window_size$',
+]))
+
+
+@pytest.mark.parametrize('name', [c for c in TOY_CONFIGS
+                                  if '/mask-rcnn_r18-scratch_' in c])
+def test_toy_configs_differ_from_the_paper_only_in_the_shrink(name):
+    toy = load(name)
+    real = load('rethinking/mask-rcnn_r50-scratch_fpn_gn-all_8xb2-6x_coco.py')
+    diff = _diff_keys(toy, real)
+    assert diff and sorted(k for k in diff if not TOY_SHRINK.match(k)) == []
+    # a sample of what is inherited unchanged
+    assert toy.model.backbone.init_cfg is None
+    assert toy.model.backbone.frozen_stages == -1
+    assert toy.model.backbone.norm_cfg.type == 'GN'
+    assert toy.optim_wrapper.paramwise_cfg == real.optim_wrapper.paramwise_cfg
+    # the toy 1x is 12 epochs of the 256 images at batch 4, drops by rule
+    num_x = int(re.search(r'toy-(\d+)x', name).group(1))
+    assert toy.train_dataloader.batch_size == 4
+    assert toy.train_cfg.max_iters == num_x * 12 * 256 // 4
+    assert toy.param_scheduler[1].milestones == paper_schedule(
+        num_x, iters_per_x=768)[1]
+    assert toy.optim_wrapper.optimizer.lr == 0.02 * 4 / 16
+
+
+@pytest.mark.parametrize('twin', [c for c in TOY_CONFIGS if '/mask-rcnn_r18_'
+                                  in c])
+def test_toy_pretrained_twins_differ_only_in_init(twin):
+    name = twin.replace('r18_', 'r18-scratch_')
+    assert name in TOY_CONFIGS  # every pretrained toy config has its twin
+    diff = _diff_keys(load(twin), load(name))
+    assert diff and all(INIT_KEYS.match(k) for k in diff), diff

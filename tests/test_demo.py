@@ -1,5 +1,6 @@
-"""The demo, cut down to 200 iterations, learns (not just completes) and
-leaves its table, curves and a published checkpoint."""
+"""The demo, cut down to 160 iterations, learns (not just completes) and
+leaves its table, curves and a published checkpoint (the learning test of
+the toy configs: under 2 minutes on 2 cores)."""
 import json
 import os
 import os.path as osp
@@ -12,21 +13,22 @@ from conftest import ROOT, run_python
 pytestmark = pytest.mark.slow
 
 DEMO = osp.join(ROOT, 'tools', 'demo.py')
-# Measured on 2 CPU cores with the seeded toy config (randomness seed 0):
-# box AP50 0.047 after 100 iterations and 0.105 after 200 on the default
-# toy validation set (an untrained model scores ~0). The threshold is half
-# the measured value, a margin for floating-point differences between
-# machines and thread counts.
-MIN_AP50 = 0.05
+# Measured on 2 CPU cores with the seeded toy 1x config (randomness seed 0,
+# 2026-11-29): box AP50 0.036 after 80 iterations and 0.057 after 160 on
+# the default toy validation set (an untrained model scores ~0). The
+# threshold is half the measured value, a margin for floating-point
+# differences between machines and thread counts.
+ITERS = 160
+MIN_AP50 = 0.028
 
 
 def test_cut_down_demo_learns_and_publishes(tmp_path):
     work = tmp_path / 'demo'
-    run_python([DEMO, '--max-iters', '200', '--work-dir', str(work),
+    run_python([DEMO, '--max-iters', str(ITERS), '--work-dir', str(work),
                 '--data-root', str(tmp_path / 'data')], timeout=1200)
     with open(work / 'scratch' / 'curve.jsonl') as f:
         curve = [json.loads(line) for line in f]
-    assert [p['iter'] for p in curve] == [100, 200]
+    assert [p['iter'] for p in curve] == [ITERS // 2, ITERS]
     ap50 = [p['val']['coco/bbox_mAP_50'] for p in curve]
     assert ap50[-1] >= MIN_AP50, ap50
     assert ap50[-1] > ap50[0]  # still rising
@@ -34,10 +36,10 @@ def test_cut_down_demo_learns_and_publishes(tmp_path):
     (published, ) = [f for f in os.listdir(work / 'publish')
                      if f.endswith('.pth')]
     assert published.startswith(
-        'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes_')
+        'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes_')
     ckpt = torch.load(work / 'publish' / published, weights_only=True)
     assert set(ckpt) == {'state_dict', 'meta'}
-    assert ckpt['meta']['iter'] == 200
+    assert ckpt['meta']['iter'] == ITERS
     table = (work / 'results.md').read_text()
     assert f'{100 * curve[-1]["val"]["coco/bbox_mAP"]:.1f}' in table
     assert published in table
@@ -45,4 +47,5 @@ def test_cut_down_demo_learns_and_publishes(tmp_path):
     record = json.loads(
         (work / 'results' / (published.rsplit('_', 1)[0] + '.json'))
         .read_text())
-    assert record['iterations'] == 200 and record['checkpoint'] == published
+    assert record['iterations'] == ITERS
+    assert record['checkpoint'] == published

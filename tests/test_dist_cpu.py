@@ -74,7 +74,7 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
     assert ranks[0]['weights'] == ranks[1]['weights']
     # rank 0 alone wrote the curve and the checkpoints
     assert (work / 'curve.jsonl').read_text().count('\n') == 1
-    assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
+    assert sorted(p.name for p in work.glob('iter_*.pth')) == \
         ['iter_2.pth', 'iter_4.pth']
 
 
@@ -100,7 +100,7 @@ def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
     work = tmp_path / 'work'
     proc = _dist_train(cfg_file, work, toy_data, 29613)
     assert proc.returncode != 0  # torchrun reports the ranks' exit 143
-    assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
+    assert sorted(p.name for p in work.glob('iter_*.pth')) == \
         ['iter_2.pth', 'iter_3.pth'], proc.stdout[-4000:]
     assert (work / 'last_checkpoint').read_text().endswith('iter_3.pth')
     assert 'a stop signal on another rank during training: saved ' \
@@ -131,7 +131,7 @@ def test_nan_on_one_rank_stops_every_rank_before_its_checkpoint(
     assert proc.stdout.count('DivergenceError: training diverged at '
                              'iteration 3 (1 rank(s)') == 2, \
         proc.stdout[-4000:]  # raised on both ranks
-    assert sorted(f for f in os.listdir(work) if f.endswith('.pth')) == \
+    assert sorted(p.name for p in work.glob('iter_*.pth')) == \
         ['iter_1.pth', 'iter_2.pth']
 
 

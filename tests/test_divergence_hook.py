@@ -53,7 +53,7 @@ class TestDivergenceHook(RunnerTestCase):
                            match=r'iteration 3 \(1 rank\(s\) with a NaN/inf loss\): loss=nan'):
             runner.train()
         ckpts = sorted(f for f in os.listdir(runner.work_dir)
-                       if f.endswith('.pth'))
+                       if f.startswith('iter_') and f.endswith('.pth'))
         assert ckpts == ['iter_1.pth', 'iter_2.pth']
         with open(osp.join(runner.work_dir, 'last_checkpoint')) as f:
             assert f.read().strip().endswith('iter_2.pth')

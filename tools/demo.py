@@ -5,20 +5,24 @@
 
 1. writes the toy dataset (``data/toy_shapes``: six textured-shape classes
    among distractors and clutter, seeded; reused when unchanged);
-2. trains the shrunk GN Mask R-CNN from scratch
-   (``configs/toy/mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes.py``,
-   derived from the paper's R50 GN scratch 6x config) with
-   ``tools/train.py``; ``CurveHook`` records validation AP;
+2. trains the shrunk GN Mask R-CNN from scratch for toy 1x
+   (``configs/toy/mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes.py``,
+   derived from the paper's R50 GN scratch config: 12 epochs of the 256
+   toy images, the paper's lr drops in proportion) with ``tools/train.py``;
+   ``CurveHook`` records validation AP, densely around the drops;
 3. with ``--both``: pre-trains the same backbone on the toy world's 40-way
    classification (``tools/pretrain_toy_backbone.py``) and fine-tunes its
-   pretrained twin (``..._r18_fpn_gn-all_1xb4-toy-6x_shapes.py``) with the
+   pretrained twin (``..._r18_fpn_gn-all_1xb4-toy-1x_shapes.py``) with the
    same schedule;
 4. evaluates each final checkpoint with ``tools/test.py`` (COCO metrics),
    publishes it with ``tools/publish.py`` (``publish/``: weights only,
    ``<config>_<date>-<sha>.pth``, logs, curve; ``results/``: the records),
    writes the results table ``results.md`` and the curves figure
    ``curves.png`` (both arms on one plot, lr drops marked), all under
-   ``--work-dir`` (default ``work_dirs/demo``).
+   ``--work-dir`` (default ``work_dirs/demo``);
+5. prints its row beside the published toy runs of ``make reproduce-toy``
+   (``results/``): scratch 1x is where the paper's Table 1 starts, the
+   published rows show where longer schedules and the pretrained arm go.
 """
 import argparse
 import json
@@ -30,15 +34,15 @@ import time
 from mmrethink.datasets.toy_shapes import make_toy_coco, toy_cfg_options
 from mmrethink.utils.checkpoints import read_last_checkpoint
 from mmrethink.utils.records import read_record
+from mmrethink.utils.schedules import TOY_1X
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
 TOY = osp.join(ROOT, 'configs', 'toy')
 ARMS = {
-    'scratch': 'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-6x_shapes',
-    'pretrained': 'mask-rcnn_r18_fpn_gn-all_1xb4-toy-6x_shapes',
+    'scratch': 'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes',
+    'pretrained': 'mask-rcnn_r18_fpn_gn-all_1xb4-toy-1x_shapes',
 }
-TOY_1X = 150  # iterations of the toy configs' "1x"
 
 
 def parse_args(argv=None):
@@ -49,7 +53,7 @@ def parse_args(argv=None):
     parser.add_argument('--data-root', default='data/toy_shapes')
     parser.add_argument(
         '--max-iters', type=int, default=None,
-        help='stop earlier than the toy 6x schedule (for a quick look)')
+        help='stop earlier than the toy 1x schedule (for a quick look)')
     parser.add_argument('--num-train', type=int, default=256)
     parser.add_argument('--num-val', type=int, default=64)
     parser.add_argument('--pretrain-images', type=int, default=20000)
@@ -94,10 +98,10 @@ def main(argv=None):
                           num_val=args.num_val)
     print(f'toy data: {paths["train_ann"]}, {paths["val_ann"]}', flush=True)
     options = toy_cfg_options(args.data_root, paths['val_ann'])
-    iters = args.max_iters or 6 * TOY_1X
     if args.max_iters is not None:
-        options += [f'train_cfg.max_iters={iters}',
-                    f'train_cfg.val_interval={max(1, iters // 2)}']
+        options += [f'train_cfg.max_iters={args.max_iters}',
+                    f'train_cfg.val_interval={max(1, args.max_iters // 2)}',
+                    'train_cfg.dynamic_intervals=None']
 
     results = [train_and_test('scratch', args.work_dir, options)]
     if args.both:
@@ -135,6 +139,12 @@ def main(argv=None):
     print('\n== toy GN Mask R-CNN: ' + ' vs '.join(r['arm'] for r in results)
           + ' ==')
     print(table)
+    # where this run sits: the published toy Table 1 and less-data runs
+    # (make reproduce-toy; records in results/)
+    published = run([sys.executable, osp.join(HERE, 'gather_results.py'),
+                     '--print-toy-table'], capture=True)
+    print('\nPublished toy runs (make reproduce-toy, docs/toy.md): every '
+          'schedule length of both arms, and 32 images:\n' + published)
     print(f'curves:  {plot}  (points: <arm>/curve.jsonl)')
     print(f'results: {osp.join(args.work_dir, "results.md")}')
     print(f'models:  {osp.join(args.work_dir, "publish")}/ (records: '

@@ -54,11 +54,14 @@ def describe(cfg: Config) -> Dict[str, str]:
     backbone = model.backbone
     if backbone.type == 'ResNeXt':
         net = f'X{backbone.depth}-{backbone.groups}x{backbone.base_width}d'
+    elif backbone.type == 'DetVGG':
+        net = f'VGG-{backbone.depth}'
     else:
         net = f'R{backbone.depth}'
-    norm = {'GN': 'GN', 'SyncBN': 'SyncBN'}[backbone.norm_cfg.type]
-    if not backbone.init_cfg:
-        init = 'scratch'
+    norm = ({'GN': 'GN', 'SyncBN': 'SyncBN'}[backbone.norm_cfg.type]
+            if 'norm_cfg' in backbone else 'none')
+    if not (backbone.init_cfg or {}).get('checkpoint'):
+        init = 'scratch'  # (MSRA init: no init_cfg, or VGG's Kaiming)
     elif backbone.init_cfg.checkpoint.startswith(('open-mmlab://',
                                                    'torchvision://')):
         init = 'ImageNet'
@@ -92,8 +95,41 @@ def _ap(value: Optional[float]) -> str:
     return '-' if value is None else f'{value:.1f}'
 
 
-def _link(base_url: str, name: str) -> str:
+def _link(base_url: str, name: str, text: str) -> str:
+    """A Markdown link to a published file, or its bare name when the files
+    are not online (a relative ``base_url``: ``publish/`` is not part of
+    the repository, so a link there would be dead in every clone)."""
+    if '://' not in base_url:
+        return f'`{name}`'
+    return f'[{text}]({base_url.rstrip("/")}/{name})'
+
+
+def _url(base_url: str, name: str) -> str:
     return f'{base_url.rstrip("/")}/{name}'
+
+
+@functools.lru_cache(maxsize=None)
+def mmdet_models() -> Dict[str, dict]:
+    """The models of mmdet's own metafiles for this paper, by name."""
+    import mmdet
+    path = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs',
+                    'scratch', 'metafile.yml')
+    with open(path) as f:
+        return {m['Name']: m for m in yaml.safe_load(f)['Models']}
+
+
+def reference_cell(name: Optional[str]) -> str:
+    """mmdet's published weights for a recipe of ours: their AP, linked."""
+    if not name:
+        return '-'
+    if not name.startswith('mmdet::'):
+        raise ValueError(f'{PAPER_FILE}: reference {name!r} must be '
+                         'mmdet::<model name of its scratch metafile>')
+    model = mmdet_models()[name[len('mmdet::'):]]
+    metrics = {k: v for r in model['Results'] for k, v in r['Metrics'].items()}
+    aps = ' / '.join(f'{metrics[k]}' for k in ('box AP', 'mask AP')
+                     if k in metrics)
+    return f"[mmdet's: {aps}]({model['Weights']})"
 
 
 def build_table(results_dir: str, base_url: str = DEFAULT_BASE_URL) -> str:
@@ -102,8 +138,9 @@ def build_table(results_dir: str, base_url: str = DEFAULT_BASE_URL) -> str:
     rows: List[str] = [
         '| Config | Paper | Model | Backbone | Norm | Init | Schedule | '
         'Train aug | GPUs x batch | Paper box AP | Paper mask AP | '
-        'Our box AP | Our mask AP | Log | Checkpoint |',
-        '|' + '---|' * 15,
+        'Our box AP | Our mask AP | Log | Checkpoint | '
+        'Reference weights (not ours) |',
+        '|' + '---|' * 16,
     ]
     for stem, ref in paper.items():
         path = osp.join(CONFIG_DIR, f'{stem}.py')
@@ -116,8 +153,9 @@ def build_table(results_dir: str, base_url: str = DEFAULT_BASE_URL) -> str:
             ours = ['not trained yet'] * 2 + ['-', '-']
         else:
             ours = [_ap(record.get('box_ap')), _ap(record.get('mask_ap')),
-                    f'[log]({_link(base_url, record["log"])})',
-                    f'[model]({_link(base_url, record["checkpoint"])})']
+                    _link(base_url, record['log'], 'log'),
+                    _link(base_url, record['checkpoint'], 'model')]
+        ours.append(reference_cell(ref.get('reference')))
         rows.append(
             f'| [{stem}](configs/rethinking/{stem}.py) | {ref["ref"]} | '
             f'{d["detector"]} | {d["backbone"]} | {d["norm"]} | {d["init"]} '
@@ -137,32 +175,38 @@ def check_coverage() -> None:
     if missing:
         raise KeyError(f'{PAPER_FILE}: no entry for {missing}')
     for stem, ref in paper.items():
-        if set(ref) != {'ref', 'box', 'mask'}:
-            raise KeyError(f'{PAPER_FILE}: {stem} must have exactly the keys '
-                           f'ref, box, mask; got {sorted(ref)}')
+        if not {'ref', 'box', 'mask'} <= set(ref) <= {'ref', 'box', 'mask',
+                                                      'reference'}:
+            raise KeyError(f'{PAPER_FILE}: {stem} must have the keys ref, '
+                           'box, mask (and may have reference); got '
+                           f'{sorted(ref)}')
 
 
 def build_toy_table(results_dir: str,
                     base_url: str = DEFAULT_BASE_URL) -> str:
     """Our runs of the toy configs (toy data on CPU, not COCO)."""
     rows = ['| Config | Init | Iterations | GPUs x batch | s/iter | box AP | '
-            'box AP50 | mask AP | box AP at each validation | Log | '
+            'box AP50 | mask AP | best box AP (iteration) | Log | '
             'Checkpoint |', '|' + '---|' * 11]
     for stem, record in read_records(results_dir).items():
         path = osp.join(TOY_DIR, f'{stem}.py')
         if not osp.isfile(path):
             continue
         d = describe(_load(path))
-        points = ' / '.join(f'{ap:.1f}' for _, ap in record['curve_box_ap'])
+        # the curve's peak (the whole curve: curve.jsonl, plot_curves.py)
+        best_iter, best_ap = max(record['curve_box_ap'],
+                                 key=lambda p: (p[1], -p[0]),
+                                 default=(None, None))
+        peak = '-' if best_ap is None else f'{best_ap:.1f} ({best_iter})'
         gpus = record['gpus'] or 1
         rows.append(
             f'| [{stem}](configs/toy/{stem}.py) | {d["init"]} | '
             f'{record["iterations"]} | {gpus} CPU process x '
             f'{record["batch_per_gpu"]} | {record["sec_per_iter"]} | '
             f'{_ap(record["box_ap"])} | {_ap(record["box_ap50"])} | '
-            f'{_ap(record["mask_ap"])} | {points} | '
-            f'[log]({_link(base_url, record["log"])}) | '
-            f'[model]({_link(base_url, record["checkpoint"])}) |')
+            f'{_ap(record["mask_ap"])} | {peak} | '
+            f'{_link(base_url, record["log"], "log")} | '
+            f'{_link(base_url, record["checkpoint"], "model")} |')
     return '\n'.join(rows)
 
 
@@ -201,8 +245,8 @@ def build_metafile(results_dir: str,
                                 'Dataset': dataset,
                                 'Metrics': {'mask AP': record['mask_ap']}})
             model['Results'] = results
-            model['Weights'] = _link(base_url, record['checkpoint'])
-            model['Logs'] = _link(base_url, record['log'])
+            model['Weights'] = _url(base_url, record['checkpoint'])
+            model['Logs'] = _url(base_url, record['log'])
         models.append(model)
     doc = {
         'Collections': [{
@@ -212,7 +256,7 @@ def build_metafile(results_dir: str,
                                         'Group Normalization',
                                         'Synchronized BatchNorm'],
                 'Training Resources': '8x GPUs',
-                'Architecture': ['FPN', 'ResNet', 'ResNeXt', 'RPN'],
+                'Architecture': ['FPN', 'ResNet', 'ResNeXt', 'VGG', 'RPN'],
             },
             'Paper': {'URL': 'https://arxiv.org/abs/1811.08883',
                       'Title': 'Rethinking ImageNet Pre-training'},

@@ -12,7 +12,9 @@
 #   3. builds mmcv 2.1.0 WITH ops from the PyPI sdist once and caches the wheel
 #      outside the repo ($MMRETHINK_CACHE, default ~/.cache/mmrethink), keyed by
 #      torch build and Python, then installs it and checks that mmcv.ops runs;
-#   4. installs mmdet, pycocotools and the test requirements;
+#   4. installs mmdet, pycocotools and the test requirements, each at the
+#      version requirements/constraints.txt names (what the tests ran with;
+#      the package itself requires ranges);
 #   5. installs mmrethink itself from this checkout as a regular (not editable)
 #      install, as users get it from `pip install .`, and again whenever its
 #      sources (mmrethink/, configs/, pyproject.toml) change.
@@ -38,7 +40,8 @@ stamp_value() {
   {
     echo "torch=$TORCH_SPEC index=$TORCH_INDEX mmcv=$MMCV_VERSION"
     cat "$ROOT/requirements/runtime.txt" "$ROOT/requirements/build.txt" \
-        "$ROOT/requirements/tests.txt" "$ROOT/pyproject.toml" "${BASH_SOURCE[0]}"
+        "$ROOT/requirements/tests.txt" "$ROOT/requirements/constraints.txt" \
+        "$ROOT/pyproject.toml" "${BASH_SOURCE[0]}"
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -103,7 +106,8 @@ if [ -n "$TORCH_INDEX" ]; then
 else
   "${PIP[@]}" install --quiet "$TORCH_SPEC"
 fi
-"${PIP[@]}" install --quiet -r "$ROOT/requirements/build.txt"
+"${PIP[@]}" install --quiet -r "$ROOT/requirements/build.txt" \
+    -c "$ROOT/requirements/constraints.txt"
 
 # 3. mmcv with ops, from a cached wheel when there is one --------------------
 key="$("$VENV/bin/python" -c '
@@ -139,7 +143,8 @@ else
     log "installing cached $wheel"
   fi
   # with its dependencies (opencv, mmengine, ...), which mmcv.ops imports
-  "${PIP[@]}" install --quiet --force-reinstall "$wheel" mmengine==0.10.7
+  "${PIP[@]}" install --quiet --force-reinstall "$wheel" mmengine \
+      -c "$ROOT/requirements/constraints.txt"
   if ! "$VENV/bin/python" -c 'import mmcv.ops; mmcv.ops.RoIAlign' 2>"$VENV/mmcv-check.log"; then
     "${PIP[@]}" uninstall --quiet -y mmcv || true
     cat "$VENV/mmcv-check.log" >&2
@@ -150,7 +155,8 @@ fi
 
 # 4. everything else --------------------------------------------------------
 log "installing mmdet, pycocotools and test requirements"
-"${PIP[@]}" install --quiet -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+"${PIP[@]}" install --quiet -r "$ROOT/requirements/runtime.txt" \
+    -r "$ROOT/requirements/tests.txt" -c "$ROOT/requirements/constraints.txt"
 
 # 5. mmrethink ---------------------------------------------------------------
 install_mmrethink

@@ -1,31 +1,51 @@
 """Evaluate a checkpoint with an mmrethink (or any mmdet) config.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
-        [--tta] [--cfg-options key=value ...] [--launcher pytorch]
+        [--show] [--show-dir DIR] [--wait-time S] [--tta]
+        [--cfg-options key=value ...] [--launcher pytorch]
 
-Prints the metrics as one JSON line (``{"coco/bbox_mAP": ...}``) at the end.
+CHECKPOINT is a file or a remote name, as mmdet's tool takes it:
+``http(s)://...``, ``open-mmlab://...``, ``torchvision://...`` (downloaded
+into torch's hub cache once; mmrethink.utils.remote). ``--show-dir DIR``
+writes every test image with its predictions drawn to
+``<work_dir>/<timestamp>/DIR`` (mmdet's visualization hook), ``--show``
+displays them. Prints the metrics as one JSON line (``{"coco/bbox_mAP":
+...}``) at the end.
 """
 import argparse
 import json
 import os.path as osp
+import sys
 
+from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
 from mmrethink.utils.dist import prepare_cpu_launch
 from mmrethink.utils.launch import (add_common_args, load_config,
-                              parse_with_common_args)
+                                    parse_with_common_args)
+from mmrethink.utils.remote import REMOTE_PREFIXES, RemoteCheckpointError
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument(
         'config', help='config file, or a config name under mmrethink configs')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint', help='checkpoint file, URL or open-mmlab:// name')
     parser.add_argument('--work-dir', help='where to save the metrics')
     parser.add_argument(
         '--out', help='dump the predictions to this pickle file')
+    parser.add_argument(
+        '--show', action='store_true', help='show the prediction results')
+    parser.add_argument(
+        '--show-dir',
+        help='folder (under the run\'s log dir) for the images with their '
+        'predictions drawn')
+    parser.add_argument(
+        '--wait-time', type=float, default=2,
+        help='seconds each image is shown with --show (default 2)')
     parser.add_argument(
         '--tta', action='store_true',
         help='test-time augmentation (needs tta_model/tta_pipeline in the '
@@ -36,13 +56,16 @@ def parse_args():
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.checkpoint):
+    if not args.checkpoint.startswith(REMOTE_PREFIXES) and not osp.isfile(
+            args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     cfg.launcher = args.launcher
     prepare_cpu_launch(cfg, args.launcher)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    if args.show or args.show_dir:
+        trigger_visualization_hook(cfg, args)
 
     if args.tta:
         for key in ('tta_model', 'tta_pipeline'):
@@ -68,7 +91,10 @@ def main():
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
-    metrics = runner.test()
+    try:
+        metrics = runner.test()
+    except RemoteCheckpointError as err:  # no network: say what to do
+        sys.exit(f'error: {err}')
     print(json.dumps({k: float(v) for k, v in metrics.items()
                       if isinstance(v, (int, float))}))
 

@@ -5,15 +5,17 @@
 """
 import argparse
 import os.path as osp
+import sys
 
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
+from mmrethink.utils.checkpoints import find_resume_checkpoint
 from mmrethink.utils.dist import prepare_cpu_launch
 from mmrethink.utils.launch import (add_common_args, load_config,
-                              parse_with_common_args)
-from mmrethink.utils.checkpoints import find_resume_checkpoint
+                                    parse_with_common_args)
+from mmrethink.utils.remote import RemoteCheckpointError
 
 
 def parse_args():
@@ -81,7 +83,10 @@ def main():
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except RemoteCheckpointError as err:  # no network: say what to do
+        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

@@ -17,7 +17,10 @@ default_hooks = dict(
     checkpoint=dict(
         type='ResumableCheckpointHook', by_epoch=False, interval=10000,
         max_keep_ckpts=3, save_last=True,
-        backend_args=dict(backend='atomic_local')))
+        backend_args=dict(backend='atomic_local'),
+        # the best checkpoint by validation AP too (best_coco_bbox_mAP_*.pth,
+        # never pruned): on a small subset AP peaks before the end
+        save_best='coco/bbox_mAP', rule='greater'))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 
 # One point of the learning curve after every validation (validation AP vs

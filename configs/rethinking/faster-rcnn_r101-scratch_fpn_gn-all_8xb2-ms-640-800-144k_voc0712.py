@@ -9,7 +9,8 @@ _base_ = [
 
 model = dict(
     backbone=dict(depth=101), roi_head=dict(bbox_head=dict(num_classes=20)))
-default_hooks = dict(checkpoint=dict(interval=2000))
+default_hooks = dict(
+    checkpoint=dict(interval=2000, save_best='pascal_voc/mAP'))
 # the runtime's hooks, with the curve watching VOC's metric
 custom_hooks = [
     dict(type='CurveHook', monitor='pascal_voc/mAP'),

@@ -285,6 +285,53 @@ def make_toy_coco(out_dir: str,
     return paths
 
 
+def toy_data(with_mask: bool = True,
+             data_root: str = 'data/toy_shapes/') -> Tuple[dict, dict, dict]:
+    """The data settings of the toy configs, written once: ``(
+    train_dataloader, val_dataloader, val_evaluator)`` to merge into the
+    paper config a toy config derives from (the test loader and evaluator
+    are the validation ones)::
+
+        from mmrethink.datasets.toy_shapes import toy_data
+        train_dataloader, val_dataloader, val_evaluator = toy_data()
+
+    192-px images (longer side), flip in training, batch 4, one loader
+    process (a 2-core CPU), boxes (and masks unless ``with_mask=False``).
+    """
+    load = dict(type='LoadAnnotations', with_bbox=True, with_mask=with_mask)
+    resize = dict(type='Resize', scale=(192, 192), keep_ratio=True)
+    train_pipeline = [
+        dict(type='LoadImageFromFile', backend_args=None), dict(load),
+        dict(resize), dict(type='RandomFlip', prob=0.5),
+        dict(type='PackDetInputs')
+    ]
+    test_pipeline = [
+        dict(type='LoadImageFromFile', backend_args=None), dict(resize),
+        dict(load),
+        dict(type='PackDetInputs',
+             meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                        'scale_factor'))
+    ]
+    metainfo = dict(classes=CLASSES)
+    loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
+    train_dataloader = dict(
+        **loader,
+        dataset=dict(
+            data_root=data_root, metainfo=metainfo,
+            ann_file='annotations/instances_train.json',
+            data_prefix=dict(img='train/'),
+            filter_cfg=dict(filter_empty_gt=True, min_size=8),
+            pipeline=train_pipeline))
+    val_dataloader = dict(
+        **loader,
+        dataset=dict(
+            data_root=data_root, metainfo=metainfo,
+            ann_file='annotations/instances_val.json',
+            data_prefix=dict(img='val/'), pipeline=test_pipeline))
+    val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
+    return train_dataloader, val_dataloader, val_evaluator
+
+
 def toy_cfg_options(data_root: str, val_ann: str) -> List[str]:
     """``--cfg-options`` pointing the toy configs at a toy dataset written by
     :func:`make_toy_coco` under ``data_root`` (``val_ann``: its

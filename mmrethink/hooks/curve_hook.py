@@ -69,8 +69,10 @@ class CurveHook(Hook):
                     value)
         self._loss_count += 1
 
-    def before_train(self, runner) -> None:
-        """Evaluate a checkpoint that was resumed before its validation."""
+    def before_train_epoch(self, runner) -> None:
+        """Evaluate a checkpoint that was resumed before its validation
+        (once, after every hook's ``before_train``: the checkpoint hook
+        must be ready to save the best checkpoint)."""
         if self._pending_val and runner.val_loop is not None:
             print_log(
                 f'CurveHook: the checkpoint of iteration {runner.iter} was '

@@ -90,6 +90,8 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
                 stop_workers(owner)
 
     def _run(self):
+        warn_if_drops_never_come(self.runner.param_schedulers,
+                                 self._max_iters)
         val_loop = self.runner.val_loop
         if val_loop is not None and isinstance(val_loop.dataloader,
                                                DataLoader):
@@ -121,6 +123,27 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
         self.runner.call_hook('after_train_epoch')
         self.runner.call_hook('after_train')
         return self.runner.model
+
+
+def warn_if_drops_never_come(schedulers, max_iters: int) -> None:
+    """Warn when lr drops lie at or after the end of training: a config
+    that changed ``train_cfg.max_iters`` but not the drops (a child's
+    ``param_scheduler`` list replaces its parent's whole, so the drops of
+    the parent's length stay)."""
+    if isinstance(schedulers, dict):  # one list per optimizer
+        schedulers = [s for group in schedulers.values() for s in group]
+    for scheduler in schedulers or []:
+        late = sorted(m for m in getattr(scheduler, 'milestones', {})
+                      if m >= max_iters)
+        if late:
+            print_log(
+                f'train_cfg.max_iters={max_iters}, but the lr drops of '
+                f'{type(scheduler).__name__} at {late} come at or after the '
+                'end: the lr never drops there. Restate param_scheduler for '
+                'the new length, e.g. train_cfg, param_scheduler = '
+                'iter_schedule(*paper_schedule(N)) from '
+                'mmrethink.utils.schedules (docs/configs.md)',
+                logger='current', level=30)
 
 
 def stop_workers(owner) -> None:

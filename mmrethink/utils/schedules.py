@@ -54,6 +54,22 @@ def paper_schedule(num_x: float,
     return total, drops
 
 
+#: the toy 1x (configs/toy): 12 epochs of the 256 toy training images at
+#: batch 4, as the paper's 1x is 12.2 epochs of COCO
+TOY_1X = 768
+
+
+def toy_schedule(num_x: float) -> Tuple[Dict, List[Dict]]:
+    """``train_cfg`` and ``param_scheduler`` of the toy ``Nx``: the paper's
+    rule in proportion (:func:`paper_schedule` with 1x = :data:`TOY_1X`),
+    warm-up over 1/6 of 1x, validation every 1/6 of 1x and every 1/24 of 1x
+    within 1/6 of 1x of each lr drop."""
+    return iter_schedule(
+        *paper_schedule(num_x, iters_per_x=TOY_1X),
+        warmup_iters=TOY_1X // 6, val_interval=TOY_1X // 6,
+        dense=(TOY_1X // 6, TOY_1X // 24))
+
+
 def short_schedule(max_iters: int) -> Tuple[int, List[int]]:
     """``(max_iters, milestones)`` of a run too short for the paper rule
     (the subsets' 60k and 220k, VOC): drops at 2/3 and 8/9 of training, the

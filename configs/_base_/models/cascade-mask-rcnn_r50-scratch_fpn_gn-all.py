@@ -5,6 +5,8 @@
 # mask of the last stage.
 # Random initialization (paper §4 "Training from scratch"), as in
 # mask-rcnn_r50-scratch_fpn_gn-all.py.
+# RoIAlign samples 2x2 points per bin (paper silent; Detectron's
+# ROI_XFORM_SAMPLING_RATIO: 2, where mmdet's 0 samples adaptively).
 _base_ = 'mmdet::_base_/models/cascade-mask-rcnn_r50_fpn.py'
 
 norm_cfg = dict(type='GN', num_groups=32, requires_grad=True)
@@ -20,6 +22,8 @@ model = dict(
         init_cfg=None),
     neck=dict(norm_cfg=norm_cfg),
     roi_head=dict(
+        bbox_roi_extractor=dict(roi_layer=dict(sampling_ratio=2)),
+        mask_roi_extractor=dict(roi_layer=dict(sampling_ratio=2)),
         # the list replaces the base's whole, so every stage is restated
         bbox_head=[
             dict(
