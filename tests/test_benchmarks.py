@@ -62,3 +62,22 @@ def test_resume_prints_replay_and_skip_side_by_side():
 def test_image_check_prints_the_ratio():
     out = _bench('image_check.py', '--files', '300', '--reps', '1')
     assert re.search(r'ratio stat / listing: [\d.]+x', out)
+
+
+def test_toy_step_prints_components_and_ratios():
+    # HEAD as the baseline: a tree git can export in any clone
+    out = _bench('toy_step.py', '--baseline', 'HEAD', '--reps', '1',
+                 '--iters', '2', '--warmup', '1', '--images', '8')
+    rows = re.findall(r'^(data|backbone\+neck|rpn|box head|mask head|'
+                      r'targets/loss|backward|optimizer|hooks|total) +'
+                      r'([\d.]+) +([\d.]+) +', out, re.M)
+    # the step's table (the start-up table ends with a total row too)
+    assert [r[0] for r in rows[:10]] == [
+        'data', 'backbone+neck', 'rpn', 'box head', 'mask head',
+        'targets/loss', 'backward', 'optimizer', 'hooks', 'total'], out
+    assert re.search(r'^imports\+config +[\d.]+ +[\d.]+ +[\d.]+x$', out,
+                     re.M), out
+    assert all(float(r[1]) > 0 and float(r[2]) > 0 for r in rows
+               if r[0] in ('backbone+neck', 'backward')), out
+    assert re.search(r'step speed-up: [\d.]+x +start-up speed-up: [\d.]+x',
+                     out)

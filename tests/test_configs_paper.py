@@ -10,7 +10,8 @@ import torch
 from mmengine.config import Config
 
 import mmrethink
-from mmrethink.utils.schedules import paper_schedule
+from mmrethink.utils.schedules import (TOY_STUDY_ITERS, paper_schedule,
+                                       short_schedule)
 
 PAPER_CONFIGS = [c for c in mmrethink.list_configs()
                  if c.startswith('rethinking/')]
@@ -388,7 +389,10 @@ TOY_SHRINK = re.compile('|'.join([
     # RoIs and proposals
     r'^model\.(train|test)_cfg\.(rpn_proposal|rpn|rcnn)\.'
     r'(nms_pre|max_per_img|sampler\.num)$',
-    # data: the toy world at 192 px, its classes, one loader process
+    # the CPU path of RoIAlign (mmcv's numbers: tests/test_roi_extractor.py)
+    r'^model\.roi_head\.(bbox|mask)_roi_extractor\.type$',
+    # data: the toy world at 160 px, its classes, one loader process, the
+    # study's subsets
     r'^(classes|metainfo|data_root|img_scale|backend_args)(\.|$)',
     r'^(train|test)_pipeline\.', r'^(train|val|test)_dataloader\.',
     r'^(val|test)_evaluator\.ann_file$',
@@ -412,13 +416,23 @@ def test_toy_configs_differ_from_the_paper_only_in_the_shrink(name):
     assert toy.model.backbone.frozen_stages == -1
     assert toy.model.backbone.norm_cfg.type == 'GN'
     assert toy.optim_wrapper.paramwise_cfg == real.optim_wrapper.paramwise_cfg
-    # the toy 1x is 12 epochs of the 256 images at batch 4, drops by rule
-    num_x = int(re.search(r'toy-(\d+)x', name).group(1))
+    assert toy.model.roi_head.bbox_roi_extractor.type == \
+        'SeparableRoIExtractor'
     assert toy.train_dataloader.batch_size == 4
-    assert toy.train_cfg.max_iters == num_x * 12 * 256 // 4
-    assert toy.param_scheduler[1].milestones == paper_schedule(
-        num_x, iters_per_x=768)[1]
     assert toy.optim_wrapper.optimizer.lr == 0.02 * 4 / 16
+    found = re.search(r'toy-(\d+)x', name)
+    if found:  # the toy 1x is 12 epochs of the 256 images at batch 4
+        num_x = int(found.group(1))
+        assert toy.train_cfg.max_iters == num_x * 12 * 256 // 4
+        assert toy.param_scheduler[1].milestones == paper_schedule(
+            num_x, iters_per_x=768)[1]
+    else:  # the study: one grid of lengths for every size, subset rule
+        assert '/study/' in name
+        assert toy.train_cfg.max_iters in TOY_STUDY_ITERS
+        assert toy.param_scheduler[1].milestones == short_schedule(
+            toy.train_cfg.max_iters)[1]
+        size = int(re.search(r'_shapes-(\d+)\.py$', name).group(1))
+        assert toy.train_dataloader.sampler.subset_size == size
 
 
 @pytest.mark.parametrize('twin', [c for c in TOY_CONFIGS if '/mask-rcnn_r18_'

@@ -1,23 +1,26 @@
-"""The toy reproduction's Fig. 1 method: a shorter schedule forked from a
-long run at its first lr drop is that schedule, bit for bit; and
-tools/reproduce_toy.py runs end to end (with a tiny toy 1x)."""
+"""The toy study's method: a shorter schedule forked from a long run at its
+first lr drop is that schedule, bit for bit; the in-tree study configs are
+what the study derives; and tools/reproduce_toy.py runs end to end (tiny
+sizes and lengths)."""
+import filecmp
 import json
 import os.path as osp
 import textwrap
 
 import pytest
+import torch
 
-from conftest import ROOT, TOY_CONFIG, run_python, toy_data_options
+from conftest import (ROOT, TOY_CONFIG, call_python, run_python,
+                      toy_data_options)
 from mmrethink.utils.checkpoints import fork_checkpoint
-from mmrethink.utils.schedules import paper_schedule
+from mmrethink.utils.schedules import short_schedule
 
 pytestmark = pytest.mark.slow
-ONE_X = 12
 
 
-def _config(tmp_path, num_x):
-    max_iters, drops = paper_schedule(num_x, iters_per_x=ONE_X)
-    path = tmp_path / f'toy_{num_x}x.py'
+def _config(tmp_path, length):
+    max_iters, drops = short_schedule(length)
+    path = tmp_path / f'toy_{length}it.py'
     path.write_text(textwrap.dedent(f'''
         _base_ = {TOY_CONFIG!r}
         custom_imports = dict(imports=['mmrethink', 'trace_run'],
@@ -52,23 +55,34 @@ def _train(config, work, toy_data, resume=None):
 
 
 def test_a_fork_at_the_first_drop_is_that_schedule(toy_data, tmp_path):
-    # toy 1x = 12 iterations: 1x drops at 4 and 9, 2x at 16 and 21
-    long_weights, _ = _train(_config(tmp_path, 2), tmp_path / 'long',
+    # the subset rule: 6 iterations drop at 4 and 5, 12 at 8 and 10
+    long_weights, _ = _train(_config(tmp_path, 12), tmp_path / 'long',
                              toy_data)
-    one_x, drops = paper_schedule(1, iters_per_x=ONE_X)
-    assert drops == [4, 9]
+    one_x, drops = short_schedule(6)
+    assert drops == [4, 5]
     fork = tmp_path / 'fork'
     fork.mkdir()
     fork_checkpoint(str(tmp_path / 'long' / 'iter_4.pth'),
                     str(fork / 'iter_4.pth'), one_x, drops)
-    forked = _train(_config(tmp_path, 1), fork, toy_data,
+    forked = _train(_config(tmp_path, 6), fork, toy_data,
                     resume=str(fork / 'iter_4.pth'))
-    alone = _train(_config(tmp_path, 1), tmp_path / 'alone', toy_data)
+    alone = _train(_config(tmp_path, 6), tmp_path / 'alone', toy_data)
     assert forked == alone  # final weights and every curve point
     assert forked[0] != long_weights
     with pytest.raises(ValueError, match='fork at or before'):
         fork_checkpoint(str(tmp_path / 'long' / 'iter_8.pth'),
                         str(tmp_path / 'late.pth'), one_x, drops)
+
+
+def test_in_tree_study_configs_are_what_the_study_derives(tmp_path):
+    run_python([osp.join(ROOT, 'tools', 'reproduce_toy.py'),
+                '--write-configs', str(tmp_path)])
+    tree = osp.join(ROOT, 'configs', 'toy', 'study')
+    written = sorted(p.name for p in tmp_path.glob('*.py'))
+    assert len(written) == 18  # 3 sizes x 2 arms x 3 lengths
+    match, mismatch, errors = filecmp.cmpfiles(tree, str(tmp_path), written,
+                                               shallow=False)
+    assert (mismatch, errors) == ([], []) and len(match) == 18
 
 
 def test_reproduce_toy_end_to_end(tmp_path):
@@ -77,15 +91,47 @@ def test_reproduce_toy_end_to_end(tmp_path):
     out = run_python([
         osp.join(ROOT, 'tools', 'reproduce_toy.py'), '--work-dir',
         str(work), '--data-root', str(tmp_path / 'data'), '--results-dir',
-        str(results), '--figures', str(figures), '--one-x', '12',
-        '--pretrain-images', '300', '--pretrain-epochs', '1'
+        str(results), '--figures', str(figures), '--sizes', '8', '16',
+        '--iters', '6', '12', '--num-train', '20', '--num-val', '8',
+        '--pretrain-images', '200', '--pretrain-epochs', '1'
     ], timeout=1800)
     stems = sorted(p.stem for p in results.glob('*.json'))
-    assert len(stems) == 8, stems
+    assert len(stems) == 8, stems  # 2 sizes x 2 arms x 2 lengths
     for stem in stems:
         record = json.loads((results / f'{stem}.json').read_text())
-        num_x = int(stem.split('toy-')[1].split('x')[0])
-        assert record['iterations'] == 12 * num_x, stem
-    for name in ('toy_fig1', 'toy_less_data'):
+        length = int(stem.split('_1xb4-')[1].split('it_')[0])
+        assert record['iterations'] == length, stem
+        for key in ('log', 'curve'):  # the text files go with the records
+            assert (results / 'logs' / record[key]).is_file()
+    for name in ('toy_fig1', 'toy_less_data', 'toy_gap'):
         assert (figures / f'{name}.png').read_bytes()[:4] == b'\x89PNG'
+    table = (figures / 'toy_study.md').read_text()
+    assert table.count('| scratch |') == 2 and 'gap' in table
+    assert 'size 16: ' in out and 'total:' in out
+
+
+@pytest.mark.skipif(torch.cuda.is_available(),
+                    reason='with a GPU the preset runs (the test below)')
+def test_gpu_preset_without_a_gpu_says_so(tmp_path):
+    proc = call_python([
+        osp.join(ROOT, 'tools', 'reproduce_toy.py'), '--preset', 'gpu',
+        '--work-dir', str(tmp_path / 'work'), '--data-root',
+        str(tmp_path / 'data'), '--num-train', '20', '--num-val', '8',
+        '--sizes', '8', '16', '--iters', '6', '12'])
+    assert proc.returncode == 1
+    assert '--device cuda: torch sees no GPU here' in proc.stdout
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason='the GPU preset trains on CUDA: needs a GPU')
+def test_gpu_preset_end_to_end_tiny(tmp_path):
+    out = run_python([
+        osp.join(ROOT, 'tools', 'reproduce_toy.py'), '--preset', 'gpu',
+        '--device', 'cuda', '--work-dir', str(tmp_path / 'work'),
+        '--data-root', str(tmp_path / 'data'), '--results-dir',
+        str(tmp_path / 'results'), '--figures', str(tmp_path / 'figures'),
+        '--sizes', '8', '16', '--iters', '6', '12', '--num-train', '20',
+        '--num-val', '8', '--pretrain-images', '200', '--pretrain-epochs',
+        '1'], timeout=1800)
+    assert len(list((tmp_path / 'results').glob('*.json'))) == 8
     assert 'total:' in out

@@ -21,8 +21,9 @@
    ``curves.png`` (both arms on one plot, lr drops marked), all under
    ``--work-dir`` (default ``work_dirs/demo``);
 5. prints its row beside the published toy runs of ``make reproduce-toy``
-   (``results/``): scratch 1x is where the paper's Table 1 starts, the
-   published rows show where longer schedules and the pretrained arm go.
+   (``results/``) and that study's gap between the arms by data size
+   (``docs/figures/toy_study.md``): the paper's question, answered at toy
+   scale by runs too long for a demo.
 """
 import argparse
 import json
@@ -143,8 +144,13 @@ def main(argv=None):
     # (make reproduce-toy; records in results/)
     published = run([sys.executable, osp.join(HERE, 'gather_results.py'),
                      '--print-toy-table'], capture=True)
-    print('\nPublished toy runs (make reproduce-toy, docs/toy.md): every '
-          'schedule length of both arms, and 32 images:\n' + published)
+    print('\nPublished toy runs (make reproduce-toy, docs/toy.md): both arms '
+          'at three data sizes, three schedule lengths each:\n' + published)
+    study = osp.join(ROOT, 'docs', 'figures', 'toy_study.md')
+    if osp.isfile(study):  # the study's reading: the gap against data size
+        with open(study) as f:
+            print('\nThe study by size (box AP; docs/figures/toy_gap.png):\n'
+                  + f.read())
     print(f'curves:  {plot}  (points: <arm>/curve.jsonl)')
     print(f'results: {osp.join(args.work_dir, "results.md")}')
     print(f'models:  {osp.join(args.work_dir, "publish")}/ (records: '

@@ -29,7 +29,6 @@ from mmrethink.utils.records import read_record, read_records
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs', 'rethinking')
-TOY_DIR = osp.join(ROOT, 'configs', 'toy')
 PAPER_FILE = osp.join(CONFIG_DIR, 'paper_results.yml')
 METAFILE = osp.join(CONFIG_DIR, 'metafile.yml')
 BEGIN = '<!-- experiments-table:begin (tools/gather_results.py) -->'
@@ -182,17 +181,44 @@ def check_coverage() -> None:
                            f'{sorted(ref)}')
 
 
+def toy_config(stem: str) -> Optional[str]:
+    """The toy config of ``stem``, relative to the repository (the toy
+    recipes in ``configs/toy``, the study's runs in ``configs/toy/study``);
+    None if there is none."""
+    for folder in ('toy', osp.join('toy', 'study')):
+        rel = osp.join('configs', folder, f'{stem}.py')
+        if osp.isfile(osp.join(ROOT, rel)):
+            return rel
+    return None
+
+
+def _log_cell(results_dir: str, base_url: str, name: str) -> str:
+    """A link to a run's log kept beside the records (``<results>/logs``,
+    small text files committed with them), else as ``_link``."""
+    kept = osp.join(results_dir, 'logs', name)
+    if osp.isfile(kept):
+        rel = osp.relpath(kept, ROOT).replace(osp.sep, '/')
+        return f'[log]({rel})'
+    return _link(base_url, name, 'log')
+
+
+def _train_images(cfg: Config) -> str:
+    sampler = cfg.train_dataloader.get('sampler', {})
+    return str(sampler.get('subset_size') or 'all')
+
+
 def build_toy_table(results_dir: str,
                     base_url: str = DEFAULT_BASE_URL) -> str:
     """Our runs of the toy configs (toy data on CPU, not COCO)."""
-    rows = ['| Config | Init | Iterations | GPUs x batch | s/iter | box AP | '
-            'box AP50 | mask AP | best box AP (iteration) | Log | '
-            'Checkpoint |', '|' + '---|' * 11]
+    rows = ['| Config | Init | Train images | Iterations | GPUs x batch | '
+            's/iter | box AP | box AP50 | mask AP | best box AP (iteration) '
+            '| Log | Checkpoint |', '|' + '---|' * 12]
     for stem, record in read_records(results_dir).items():
-        path = osp.join(TOY_DIR, f'{stem}.py')
-        if not osp.isfile(path):
+        rel = toy_config(stem)
+        if rel is None:
             continue
-        d = describe(_load(path))
+        cfg = _load(osp.join(ROOT, rel))
+        d = describe(cfg)
         # the curve's peak (the whole curve: curve.jsonl, plot_curves.py)
         best_iter, best_ap = max(record['curve_box_ap'],
                                  key=lambda p: (p[1], -p[0]),
@@ -200,12 +226,12 @@ def build_toy_table(results_dir: str,
         peak = '-' if best_ap is None else f'{best_ap:.1f} ({best_iter})'
         gpus = record['gpus'] or 1
         rows.append(
-            f'| [{stem}](configs/toy/{stem}.py) | {d["init"]} | '
+            f'| [{stem}]({rel}) | {d["init"]} | {_train_images(cfg)} | '
             f'{record["iterations"]} | {gpus} CPU process x '
             f'{record["batch_per_gpu"]} | {record["sec_per_iter"]} | '
             f'{_ap(record["box_ap"])} | {_ap(record["box_ap50"])} | '
             f'{_ap(record["mask_ap"])} | {peak} | '
-            f'{_link(base_url, record["log"], "log")} | '
+            f'{_log_cell(results_dir, base_url, record["log"])} | '
             f'{_link(base_url, record["checkpoint"], "model")} |')
     return '\n'.join(rows)
 
@@ -220,8 +246,7 @@ def build_metafile(results_dir: str,
     models = []
     stems = [(s, osp.join('configs', 'rethinking', f'{s}.py'))
              for s in paper]
-    stems += [(s, osp.join('configs', 'toy', f'{s}.py')) for s in records
-              if osp.isfile(osp.join(TOY_DIR, f'{s}.py'))]
+    stems += [(s, toy_config(s)) for s in records if toy_config(s)]
     for stem, rel in stems:
         cfg = _load(osp.join(ROOT, rel))
         loop = cfg.train_cfg

@@ -2,6 +2,7 @@
 import argparse
 import os
 import os.path as osp
+from collections import OrderedDict
 from typing import Optional
 
 from mmengine.config import Config, DictAction
@@ -31,6 +32,41 @@ def resolve_config(config: str) -> str:
             f'nor an mmrethink config: {err}') from None
 
 
+class FormattedOnceConfig(Config):
+    """mmengine's ``Config`` whose ``pretty_text`` runs yapf once per
+    distinct config text in this process.
+
+    mmengine formats the whole config with yapf each time it wants the text:
+    when the runner logs it, when it dumps it to the work dir, and inside
+    every checkpoint it saves (about a second each on a slow CPU). The text
+    is a function of the config's content, so a content-keyed cache returns
+    exactly what mmengine would compute: the cheap unformatted text is the
+    key, yapf's output the value. A config changed after a call gets a new
+    key, so nothing stale is returned. The runner keeps the class (it
+    deep-copies the config it is given)."""
+
+    #: unformatted text -> formatted text, a few entries per process
+    _formatted: 'OrderedDict[str, str]' = OrderedDict()
+
+    @property
+    def pretty_text(self) -> str:
+        fmt = self._format_python_code
+        if not fmt:
+            return Config.pretty_text.fget(self)
+        object.__setattr__(self, '_format_python_code', False)
+        try:
+            key = Config.pretty_text.fget(self)
+        finally:
+            object.__setattr__(self, '_format_python_code', fmt)
+        cache = FormattedOnceConfig._formatted
+        if key not in cache:
+            cache[key] = Config.pretty_text.fget(self)
+            while len(cache) > 8:
+                cache.popitem(last=False)
+        cache.move_to_end(key)
+        return cache[key]
+
+
 def load_config(config: str,
                 cfg_options: Optional[dict] = None,
                 work_dir: Optional[str] = None) -> Config:
@@ -45,10 +81,13 @@ def load_config(config: str,
         work_dir (str, optional): ``--work-dir``.
 
     Returns:
-        Config: the resolved config.
+        Config: the resolved config (a :class:`FormattedOnceConfig`).
     """
     path = resolve_config(config)
-    cfg = Config.fromfile(path)
+    loaded = Config.fromfile(path)
+    cfg = FormattedOnceConfig(
+        loaded._cfg_dict.to_dict(), cfg_text=loaded.text,
+        filename=loaded.filename, env_variables=loaded.env_variables)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:

@@ -70,6 +70,32 @@ def toy_schedule(num_x: float) -> Tuple[Dict, List[Dict]]:
         dense=(TOY_1X // 6, TOY_1X // 24))
 
 
+#: the toy study's schedule lengths in iterations at batch 4 (make
+#: reproduce-toy, docs/toy.md): the same for every data size and both arms,
+#: as the paper's subsets share theirs (§5: 220k scratch / 60k pretrained for
+#: 10k, 3.5k and 1k images): 1.5, 3 and 6 epochs of the 2048 images, 24,
+#: 48 and 96 of the 128
+TOY_STUDY_ITERS = (768, 1536, 3072)
+#: validation and checkpoint interval of the toy study
+TOY_STUDY_INTERVAL = 256
+
+
+def toy_study_schedule(max_iters: int,
+                       interval: int = TOY_STUDY_INTERVAL,
+                       warmup_iters: int = TOY_1X // 6
+                       ) -> Tuple[Dict, List[Dict]]:
+    """``train_cfg`` and ``param_scheduler`` of a toy study run: lr drops
+    at 2/3 and 8/9 (:func:`short_schedule`, the rule of our subset configs),
+    the toy warm-up (1/6 of the toy 1x), validation every ``interval``
+    iterations (none denser: the toy 1x's
+    ``dynamic_intervals`` are cleared)."""
+    train_cfg, param_scheduler = iter_schedule(
+        *short_schedule(max_iters), warmup_iters=warmup_iters,
+        val_interval=interval)
+    train_cfg['dynamic_intervals'] = None
+    return train_cfg, param_scheduler
+
+
 def short_schedule(max_iters: int) -> Tuple[int, List[int]]:
     """``(max_iters, milestones)`` of a run too short for the paper rule
     (the subsets' 60k and 220k, VOC): drops at 2/3 and 8/9 of training, the

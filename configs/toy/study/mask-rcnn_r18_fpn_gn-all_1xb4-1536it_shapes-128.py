@@ -1,0 +1,13 @@
+# Toy study (make reproduce-toy, docs/toy.md): the pretrained toy recipe on
+# 128 of the study's toy training images (a fixed random subset, the
+# same for both arms and nested in the larger ones), 1536 iterations at
+# batch 4, lr x0.1 at 1024 and 1365 (2/3 and 8/9: the subset rule,
+# UNVERIFIED).
+_base_ = '../mask-rcnn_r18_fpn_gn-all_1xb4-toy-1x_shapes.py'
+from mmrethink.utils.schedules import toy_study_schedule  # noqa
+
+train_cfg, param_scheduler = toy_study_schedule(1536)
+train_dataloader = dict(
+    sampler=dict(type='InfiniteSubsetSampler', subset_size=128,
+                 subset_seed=0))
+default_hooks = dict(checkpoint=dict(interval=256))
