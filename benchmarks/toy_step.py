@@ -87,14 +87,13 @@ def worker(args) -> None:
     assert osp.dirname(osp.dirname(mmrethink.__file__)) == args.tree, (
         mmrethink.__file__, args.tree)
     cfg = Config.fromfile(osp.join(args.tree, TOY_1X))
-    root = args.data_root.rstrip('/') + '/'
+    from mmrethink.datasets.toy_shapes import toy_cfg_options
     total = args.warmup + args.iters + 1
+    val_ann = osp.join(args.data_root, 'annotations', 'instances_val.json')
+    cfg.merge_from_dict(dict(
+        option.split('=', 1)
+        for option in toy_cfg_options(args.data_root, val_ann)))
     cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': root,
-        'val_dataloader.dataset.data_root': root,
-        'test_dataloader.dataset.data_root': root,
-        'val_evaluator.ann_file': root + 'annotations/instances_val.json',
-        'test_evaluator.ann_file': root + 'annotations/instances_val.json',
         'train_cfg.max_iters': total, 'train_cfg.val_interval': 10 * total,
         'train_cfg.dynamic_intervals': None,
         'default_hooks.checkpoint.interval': 10 * total,
@@ -219,17 +218,13 @@ def time_startup(tree: str, data_root: str, probe_dir: str,
     """Seconds from process start to the runner's construction (imports,
     config), to ``Runner.train`` (building the runner) and to the first
     training iteration (loops, data, optimizer, hooks)."""
-    root = data_root.rstrip('/') + '/'
+    from mmrethink.datasets.toy_shapes import toy_cfg_options
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join([tree, probe_dir])
+    val_ann = osp.join(data_root, 'annotations', 'instances_val.json')
     cmd = [sys.executable, osp.join(tree, 'tools', 'train.py'),
            osp.join(tree, TOY_1X), '--work-dir', work_dir, '--cfg-options',
-           f'train_dataloader.dataset.data_root={root}',
-           f'val_dataloader.dataset.data_root={root}',
-           f'test_dataloader.dataset.data_root={root}',
-           f'val_evaluator.ann_file={root}annotations/instances_val.json',
-           f'test_evaluator.ann_file={root}annotations/instances_val.json',
-           'train_cfg.max_iters=2']
+           *toy_cfg_options(data_root, val_ann), 'train_cfg.max_iters=2']
     start = time.time()
     out = subprocess.run(cmd, text=True, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, env=env, cwd=tree,

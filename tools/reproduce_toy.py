@@ -61,7 +61,8 @@ import time
 from collections import Counter
 
 from mmrethink.datasets.subset import draw_subset
-from mmrethink.datasets.toy_shapes import CLASSES, make_toy_coco
+from mmrethink.datasets.toy_shapes import (CLASSES, make_toy_coco,
+                                            toy_cfg_options)
 from mmrethink.utils.checkpoints import fork_checkpoint
 from mmrethink.utils.records import read_record
 from mmrethink.utils.schedules import (TOY_STUDY_ITERS, TOY_STUDY_INTERVAL,
@@ -239,11 +240,7 @@ def main(argv=None):
         f'data/toy_shapes-study-{preset["num_train"]}')
     paths = make_toy_coco(data_root, num_train=preset['num_train'],
                           num_val=preset['num_val'])
-    root = data_root.rstrip('/') + '/'
-    options = [f'{split}_dataloader.dataset.data_root={root}'
-               for split in ('train', 'val', 'test')] + [
-        f'{split}_evaluator.ann_file={paths["val_ann"]}'
-        for split in ('val', 'test')]
+    options = toy_cfg_options(data_root, paths['val_ann'])
     if preset['workers']:
         options += [f'train_dataloader.num_workers={preset["workers"]}',
                     'train_dataloader.persistent_workers=True']

@@ -5,8 +5,9 @@
 # this (the shrink of the toy Mask R-CNN configs, docs/toy.md):
 #  - width: VGG-16 at 16 base channels (16, 32, 64, 128, 128), 128-channel
 #    RPN, fc6/fc7 of 256 (4096 in VGG); still no norm layer, MSRA init;
-#  - image size: 192 px, so the anchors shrink with it: 32, 64, 128 px
-#    (the paper's 128, 256, 512 at 800 px), aspect ratios unchanged;
+#  - image size: the 192-px toy images resized to 160 px (toy_data), and
+#    anchors of 32, 64, 128 px (the paper's 128, 256, 512 at 800 px),
+#    aspect ratios unchanged;
 #  - RoIs: 64 sampled per image, fewer proposals kept;
 #  - data: the 256 toy training images, boxes only, no scale augmentation;
 #  - the schedule unit: toy 1x (768 iterations, 12 epochs of the toy set),

@@ -295,8 +295,9 @@ def toy_data(with_mask: bool = True,
         from mmrethink.datasets.toy_shapes import toy_data
         train_dataloader, val_dataloader, val_evaluator = toy_data()
 
-    the 192-px toy images resized to 160 px, flip in training, batch 4, one loader
-    process (a 2-core CPU), boxes (and masks unless ``with_mask=False``).
+    the 192-px toy images resized to 160 px, flip in training, batch 4,
+    one loader process (a 2-core CPU), boxes (and masks unless
+    ``with_mask=False``).
     """
     load = dict(type='LoadAnnotations', with_bbox=True, with_mask=with_mask)
     resize = dict(type='Resize', scale=(160, 160), keep_ratio=True)

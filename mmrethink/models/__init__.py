@@ -6,4 +6,5 @@ from .roi_extractor import SeparableRoIExtractor
 from .vgg import DetVGG
 from .vgg_pretrained import PretrainedVGG, map_vgg_state_dict
 
-__all__ = ['SeparableRoIExtractor', 'DetVGG', 'PretrainedVGG', 'map_vgg_state_dict']
+__all__ = ['SeparableRoIExtractor', 'DetVGG', 'PretrainedVGG',
+           'map_vgg_state_dict']
