@@ -20,5 +20,9 @@ demo-both: setup
 reproduce-toy: setup
 	$(PY) tools/reproduce_toy.py $(REPRODUCE_ARGS)
 
+# the whole suite in parallel processes, one per core (pytest-xdist: the
+# longest tests start first, tests/conftest.py, and an idle process takes
+# over half of another's queue); TEST_JOBS=0: all in this one process
+TEST_JOBS ?= auto
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal $(PYTEST_ARGS)

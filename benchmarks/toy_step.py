@@ -214,13 +214,15 @@ def time_step(tree: str, data_root: str, args, work_dir: str) -> dict:
 
 
 def time_startup(tree: str, data_root: str, probe_dir: str,
-                 work_dir: str) -> dict:
+                 work_dir: str, import_times: bool = False) -> dict:
     """Seconds from process start to the runner's construction (imports,
     config), to ``Runner.train`` (building the runner) and to the first
     training iteration (loops, data, optimizer, hooks)."""
     from mmrethink.datasets.toy_shapes import toy_cfg_options
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join([tree, probe_dir])
+    if import_times:  # python -X importtime: one line per module imported
+        env['PYTHONPROFILEIMPORTTIME'] = '1'
     val_ann = osp.join(data_root, 'annotations', 'instances_val.json')
     cmd = [sys.executable, osp.join(tree, 'tools', 'train.py'),
            osp.join(tree, TOY_1X), '--work-dir', work_dir, '--cfg-options',
@@ -237,10 +239,26 @@ def time_startup(tree: str, data_root: str, probe_dir: str,
     if 'FIRST_ITER' not in stamps:
         sys.exit(f'{tree}: the run did not reach its first iteration\n'
                  f'{out[-4000:]}')
+    if import_times:
+        return import_seconds(out)
     return {'imports+config': stamps['RUNNER_INIT'] - start,
             'runner': stamps['TRAIN'] - stamps['RUNNER_INIT'],
             'train set-up': stamps['FIRST_ITER'] - stamps['TRAIN'],
             'total': stamps['FIRST_ITER'] - start}
+
+
+def import_seconds(out: str) -> dict:
+    """Seconds a run spent importing (``-X importtime``'s own time of each
+    module, so nothing counts twice): third-party modules and mmrethink's."""
+    total = {'third-party': 0.0, 'mmrethink': 0.0}
+    for line in out.splitlines():
+        if line.startswith('import time:') and '|' in line:
+            own, _, name = line[len('import time:'):].split('|')
+            if own.strip().isdigit():
+                kind = ('mmrethink' if name.strip().startswith('mmrethink')
+                        else 'third-party')
+                total[kind] += int(own) / 1e6
+    return total
 
 
 def main():
@@ -275,6 +293,9 @@ def main():
             f.write(PROBE)
         steps = {v: [] for v in trees}
         starts = {v: [] for v in trees}
+        imports = {v: time_startup(trees[v], data_root, probe_dir,
+                                   osp.join(tmp, f'{v}-imports'), True)
+                   for v in trees}
         for rep in range(args.reps):
             order = list(trees) if rep % 2 == 0 else list(trees)[::-1]
             for v in order:
@@ -304,6 +325,14 @@ def main():
         print(f'{k:14s} {b:9.2f} {c:9.2f} {b / c:6.2f}x')
     sb = statistics.median(s['total'] for s in starts['baseline'])
     sc = statistics.median(s['total'] for s in starts['current'])
+    print('imports inside the start-up (-X importtime, own time per module, '
+          'one more run each)')
+    for k in ('third-party', 'mmrethink'):
+        b, c = imports['baseline'][k], imports['current'][k]
+        print(f'{k:14s} {b:9.2f} {c:9.2f}')
+    floor = imports['current']['third-party']
+    print(f'best possible start-up ratio (baseline total / the third-party '
+          f'imports alone): {sb / floor:.2f}x')
     print(f'step speed-up: {med["baseline"]["total"] / med["current"]["total"]:.2f}x'
           f'   start-up speed-up: {sb / sc:.2f}x   (goal: >= 2x each)')
 

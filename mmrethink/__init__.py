@@ -5,14 +5,23 @@ Importing the package (configs do it through ``custom_imports``):
 - registers its datasets, samplers, train loop, hooks, metric, the VGG
   backbone and its ImageNet weight initializer in mmdet's registries;
 - registers the ``atomic_local`` file backend our checkpoints are written
-  with (:mod:`mmrethink.utils.fileio`);
-- makes mmengine read local checkpoints through
-  :func:`mmrethink.utils.safe_load.load_checkpoint_file` (safe loading of
-  mmengine's own files, scoped to each load: torch's global allow-list is
-  left alone), and remote ones (URLs, ``open-mmlab://``,
-  ``torchvision://``) through :mod:`mmrethink.utils.remote` (the cache,
-  and a clear error where there is no network);
-- teaches mmengine's config loader the ``mmrethink::`` prefix.
+  with (:mod:`mmrethink.utils.fileio`).
+
+That is all: new names in registries, nothing of mmengine, mmdet or any
+other package changed (``tests/test_package.py`` checks it in a process
+with a stand-in third-party package). What our runs do differently is
+scoped to them:
+
+- :func:`checkpoint_loading`: inside it mmengine reads local checkpoints
+  with :func:`mmrethink.utils.safe_load.load_checkpoint_file` (safe loading
+  of mmengine's own files) and remote ones (URLs, ``open-mmlab://``,
+  ``torchvision://``) with :mod:`mmrethink.utils.remote` (the cache, a
+  clear error without network); ``tools/train.py`` and ``tools/test.py``
+  run inside it, a script opts in with ``with checkpoint_loading():``;
+- :func:`read_config`: a config with the ``mmrethink::`` prefix, as our
+  tools read them;
+- ``FastCocoMetric`` evaluates with its own COCOeval class, leaving
+  mmdet's ``CocoMetric`` as it is.
 """
 from .datasets import CheckedCocoDataset, InfiniteSubsetSampler
 from .evaluation import FastCocoMetric
@@ -21,19 +30,14 @@ from .hooks import (CurveHook, DivergenceHook, RandomStateHook,
 from .models import DetVGG, PretrainedVGG
 from .runner import ResumableIterBasedTrainLoop
 from .utils import fileio  # noqa: F401  (registers the atomic_local backend)
-from .utils.config_paths import (config_dir, get_config_path, list_configs,
-                                 register_config_prefix)
-from .utils.remote import register_remote_loaders
-from .utils.safe_load import register_checkpoint_loader
+from .utils.checkpoint_loading import checkpoint_loading
+from .utils.config_paths import config_dir, get_config_path, list_configs
+from .utils.launch import read_config
 from .version import __version__
-
-register_checkpoint_loader()
-register_remote_loaders()
-register_config_prefix()
 
 __all__ = [
     '__version__', 'CheckedCocoDataset', 'InfiniteSubsetSampler',
     'FastCocoMetric', 'DetVGG', 'PretrainedVGG', 'CurveHook', 'DivergenceHook', 'RandomStateHook',
     'ResumableCheckpointHook', 'ResumableIterBasedTrainLoop', 'config_dir',
-    'get_config_path', 'list_configs'
+    'get_config_path', 'list_configs', 'checkpoint_loading', 'read_config'
 ]

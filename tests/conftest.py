@@ -1,14 +1,31 @@
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
 import pytest
 
+# One compute thread for this process and every training it launches,
+# however the suite runs: `make test` runs one test process per core
+# (pytest-xdist), and with 2 threads each on 2 cores the processes spin
+# against each other (a test ran 3-4x slower than alone). The thresholds
+# the learning tests check were measured this way.
+os.environ['OMP_NUM_THREADS'] = '1'
+os.environ['MKL_NUM_THREADS'] = '1'
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOY_CONFIG = osp.join(
     ROOT, 'configs', 'toy',
     'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes.py')
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a launcher's rendezvous
+    (tests run side by side under pytest-xdist: no fixed ports)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 def call_python(args, cwd=None, env=None, timeout=900):
@@ -17,6 +34,27 @@ def call_python(args, cwd=None, env=None, timeout=900):
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=timeout)
+
+
+def call_tool_main(tool, args):
+    """``tools/<tool>.py ARGS`` in this process (its ``main(argv)``), for
+    tests about what a tool does rather than its command line: a finished
+    process's ``returncode`` and ``stdout`` (stderr merged), without a new
+    interpreter's seconds of imports."""
+    import contextlib
+    import importlib
+    import io
+    tools = osp.join(ROOT, 'tools')
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    main = importlib.import_module(tool).main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as err:  # argparse's errors
+            status = err.code
+    return subprocess.CompletedProcess(args, status or 0, out.getvalue())
 
 
 def run_python(args, cwd=None, env=None, timeout=900):
@@ -42,3 +80,36 @@ def toy_data_options(paths):
     """``--cfg-options`` pointing the toy config at ``paths``."""
     from mmrethink.datasets.toy_shapes import toy_cfg_options
     return toy_cfg_options(paths['root'], paths['val_ann'])
+
+
+#: the longest tests, seconds measured in `make test` (2 workers on 2
+#: cores, 2026-12-02): they start first, so that no worker is left alone
+#: with one of them at the end. Only an order: a stale entry fails nothing.
+LONGEST = {
+    'test_demo.py::test_cut_down_demo_learns_and_publishes': 109,
+    'test_toy_reproduction.py::test_reproduce_toy_end_to_end': 106,
+    'test_vgg.py::test_toy_twin_trains_without_normalization_and_learns':
+    105,
+    'test_resume.py::test_stops_of_two_processes_equal_the_uninterrupted_run':
+    98,
+    'test_resume.py::'
+    'test_five_stops_single_process_equal_the_uninterrupted_run': 67,
+    'test_tools.py::test_train_then_test_then_resume': 45,
+    'test_resume.py::test_validating_more_often_does_not_change_training': 45,
+    'test_benchmarks.py::test_resume_prints_replay_and_skip_side_by_side': 43,
+    'test_resume.py::test_without_random_state_hook_resume_drifts': 43,
+    'test_benchmarks.py::test_toy_step_prints_components_and_ratios': 41,
+    'test_ecosystem.py::test_mim_trains_tests_and_searches': 31,
+    'test_toy_reproduction.py::test_a_fork_at_the_first_drop_is_that_schedule':
+    30,
+    'test_tools.py::test_mmdet_own_train_tool_runs_our_config': 28,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Longest tests first (stable otherwise): pytest-xdist splits the
+    tests in this order (and rebalances: --dist worksteal)."""
+    def seconds(item):
+        return LONGEST.get(item.nodeid.split('/')[-1], 0)
+
+    items.sort(key=lambda item: -seconds(item))

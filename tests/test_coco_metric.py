@@ -59,3 +59,39 @@ def test_one_line_switch_back_to_pycocotools(tmp_path):
     assert cfg.val_evaluator.backend == 'pycocotools'
     assert Config.fromfile(TOY_CONFIG).val_evaluator.backend == \
         'faster_coco_eval'
+
+
+def test_mmdet_metric_is_untouched_while_ours_evaluates(synthetic):
+    """FastCocoMetric runs mmdet's computation with its own evaluator
+    class; mmdet's module keeps pycocotools' class throughout (another
+    thread, or mmdet's own CocoMetric, sees no change) and mmdet's metric
+    gives what it gave before."""
+    import mmdet.evaluation.metrics.coco_metric as mmdet_module
+    from faster_coco_eval import COCOeval_faster
+    from mmdet.evaluation import CocoMetric
+    from pycocotools.cocoeval import COCOeval
+    ann_file, results, classes = synthetic
+    # how mmdet's method finds its evaluator (mmdet 3.x): a module global
+    assert 'COCOeval' in CocoMetric.compute_metrics.__code__.co_names
+    assert mmdet_module.COCOeval is COCOeval
+    seen = []
+
+    class Recording(COCOeval_faster):
+        def __init__(self, *args, **kwargs):
+            seen.append(mmdet_module.COCOeval)
+            super().__init__(*args, **kwargs)
+
+    ours = FastCocoMetric(ann_file=ann_file, metric=['bbox', 'segm'])
+    ours._eval_class = Recording
+    ours.dataset_meta = dict(classes=classes)
+    fast = ours.compute_metrics(list(results))
+    assert seen == [COCOeval, COCOeval]  # bbox and segm, ours evaluated
+    assert mmdet_module.COCOeval is COCOeval
+    theirs = CocoMetric(ann_file=ann_file, metric=['bbox', 'segm'])
+    theirs.dataset_meta = dict(classes=classes)
+    stock = theirs.compute_metrics(list(results))
+    pyc = FastCocoMetric(ann_file=ann_file, metric=['bbox', 'segm'],
+                         backend='pycocotools')
+    pyc.dataset_meta = dict(classes=classes)
+    assert stock == pyc.compute_metrics(list(results)) == fast
+    assert stock['bbox_mAP'] > 0.05  # a detector's numbers

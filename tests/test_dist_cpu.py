@@ -10,19 +10,19 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import ROOT, TOY_CONFIG, toy_data_options
+from conftest import ROOT, TOY_CONFIG, free_port, toy_data_options
 from mmrethink.datasets.subset import draw_subset
 from mmrethink.utils.dist import prepare_cpu_launch
 
 pytestmark = pytest.mark.slow
 
 
-def _dist_train(cfg_file, work, toy_data, port):
+def _dist_train(cfg_file, work, toy_data):
     """tools/dist_train.sh with 2 CPU processes (1 thread each)."""
     env = dict(os.environ)
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
     env['PYTHONPATH'] = osp.join(ROOT, 'tests', 'helpers')
-    env['PORT'] = str(port)
+    env['PORT'] = str(free_port())
     env['OMP_NUM_THREADS'] = '1'
     return subprocess.run(
         ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
@@ -50,7 +50,7 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
         default_hooks = dict(checkpoint=dict(interval=2))
     '''))
     work = tmp_path / 'work'
-    proc = _dist_train(cfg_file, work, toy_data, 29611)
+    proc = _dist_train(cfg_file, work, toy_data)
     assert proc.returncode == 0, proc.stdout[-6000:]
 
     ranks = [json.loads((work / f'rank{r}.json').read_text())
@@ -98,7 +98,7 @@ def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
         default_hooks = dict(checkpoint=dict(interval=2))
     '''))
     work = tmp_path / 'work'
-    proc = _dist_train(cfg_file, work, toy_data, 29613)
+    proc = _dist_train(cfg_file, work, toy_data)
     assert proc.returncode != 0  # torchrun reports the ranks' exit 143
     assert sorted(p.name for p in work.glob('iter_*.pth')) == \
         ['iter_2.pth', 'iter_3.pth'], proc.stdout[-4000:]
@@ -126,7 +126,7 @@ def test_nan_on_one_rank_stops_every_rank_before_its_checkpoint(
         default_hooks = dict(checkpoint=dict(interval=1))
     '''))
     work = tmp_path / 'work'
-    proc = _dist_train(cfg_file, work, toy_data, 29617)
+    proc = _dist_train(cfg_file, work, toy_data)
     assert proc.returncode != 0
     assert proc.stdout.count('DivergenceError: training diverged at '
                              'iteration 3 (1 rank(s)') == 2, \
@@ -192,7 +192,7 @@ def test_syncbn_trains_on_two_gpus(toy_data, tmp_path):
     '''))
     env = dict(os.environ)
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
-    env['PORT'] = '29621'
+    env['PORT'] = str(free_port())
     proc = subprocess.run(
         ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
          '2', '--work-dir', str(tmp_path / 'work'), '--cfg-options',

@@ -94,11 +94,11 @@ def _downstream_config(tmp_path, base):
     return str(cfg_file)
 
 
-def _check_downstream(cfg_file, env=None, prelude=''):
+def _check_downstream(cfg_file, env=None, read='Config.fromfile'):
     code = textwrap.dedent(f'''
-        {prelude}
+        import mmrethink
         from mmengine.config import Config
-        cfg = Config.fromfile({cfg_file!r})
+        cfg = {read}({cfg_file!r})
         print(cfg.train_cfg.max_iters, cfg.train_cfg.val_interval,
               cfg.model.backbone.frozen_stages, cfg.model.backbone.init_cfg)
     ''')
@@ -125,11 +125,18 @@ def test_inherit_by_installed_path(installed_wheel, tmp_path):
 
 
 def test_inherit_with_mmrethink_prefix(installed_wheel, tmp_path):
-    # works wherever mmrethink is imported before the config is parsed,
-    # as tools/train.py and tools/test.py do
-    _check_downstream(_downstream_config(tmp_path, 'mmrethink::' + LEAF),
-                      env=_env_with(installed_wheel),
-                      prelude='import mmrethink')
+    # works where our reader reads the config, as tools/train.py and
+    # tools/test.py do (importing mmrethink alone changes nothing of
+    # mmengine's: test_importing_mmrethink_changes_nothing_of_others)
+    cfg_file = _downstream_config(tmp_path, 'mmrethink::' + LEAF)
+    _check_downstream(cfg_file, env=_env_with(installed_wheel),
+                      read='mmrethink.read_config')
+    proc = subprocess.run(
+        [sys.executable, '-c', 'import mmrethink; from mmengine.config '
+         f'import Config; Config.fromfile({cfg_file!r})'],
+        env=_env_with(installed_wheel), cwd=str(tmp_path), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.returncode != 0 and 'mmrethink' in proc.stdout
 
 
 def test_mmrethink_prefix_trains_without_scope_fallbacks(toy_data, tmp_path):
@@ -146,3 +153,108 @@ def test_mmrethink_prefix_trains_without_scope_fallbacks(toy_data, tmp_path):
     assert "_scope_='mmrethink'" in out  # the case this test is about
     assert 'Failed to search registry' not in out
     assert osp.isfile(str(tmp_path / 'work' / 'iter_1.pth'))
+
+
+#: a downstream package in the same process as mmrethink: its own
+#: checkpoint scheme, and checkpoints it reads with mmengine
+THIRD_PARTY = '''
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+def load_own(filename, map_location=None):
+    return {'state_dict': {'w': torch.full((2, ), 7.0)}}
+
+
+CheckpointLoader.register_scheme(prefixes='thirdparty://', loader=load_own)
+'''
+
+DOWNSTREAM = '''
+import json, signal, sys
+import numpy as np
+import torch
+import mmengine.config.utils as config_utils
+import mmdet.evaluation.metrics.coco_metric as mmdet_metric
+from mmdet.evaluation import CocoMetric
+from mmengine.runner.checkpoint import CheckpointLoader, load_checkpoint
+import thirdparty
+
+plain, legacy = sys.argv[1:3]
+torch.save({'state_dict': {'w': torch.ones(2)}}, plain)
+# a file as mmengine 0.10 writes them: numpy in it
+torch.save({'state_dict': {'w': torch.ones(2)},
+            'meta': {'hist': np.zeros(3)}}, legacy)
+
+
+def name(fn):
+    return f'{fn.__module__}.{fn.__qualname__}'
+
+
+def snapshot():
+    # CheckpointLoader._schemes: mmengine's private table (0.10.x); this
+    # test fails when it changes, as mmrethink.utils.checkpoint_loading
+    # would
+    return dict(
+        schemes={p: name(f) for p, f in CheckpointLoader._schemes.items()},
+        module2package=dict(config_utils.MODULE2PACKAGE),
+        cocoeval=name(mmdet_metric.COCOeval),
+        compute=id(CocoMetric.compute_metrics),
+        safe_globals=sorted(map(str, torch.serialization.get_safe_globals())),
+        signals={s: str(signal.getsignal(s)) for s in
+                 (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)})
+
+
+def loads():
+    got = {'plain': load_checkpoint(torch.nn.Linear(2, 1), plain,
+                                    strict=False) is not None}
+    try:
+        CheckpointLoader.load_checkpoint(legacy)
+        got['legacy'] = 'loaded'
+    except Exception as err:
+        got['legacy'] = type(err).__name__
+    own = CheckpointLoader.load_checkpoint('thirdparty://x')
+    got['own'] = own['state_dict']['w'].tolist()
+    return got
+
+
+before, loaded = snapshot(), loads()
+import mmrethink
+from mmdet.registry import MODELS
+from mmdet.utils import register_all_modules
+register_all_modules()
+cfg = mmrethink.read_config(sys.argv[3])
+MODELS.build(cfg.model)
+assert snapshot() == before, (before, snapshot())
+assert loads() == loaded, (loaded, loads())
+inside = {}
+with mmrethink.checkpoint_loading():  # the explicit opt-in
+    inside['local'] = name(CheckpointLoader._get_checkpoint_loader('a.pth'))
+    inside['own'] = name(CheckpointLoader._get_checkpoint_loader(
+        'thirdparty://x'))
+    inside['legacy'] = sorted(CheckpointLoader.load_checkpoint(legacy))
+assert snapshot() == before
+print(json.dumps(dict(loaded=loaded, inside=inside)))
+'''
+
+
+def test_importing_mmrethink_changes_nothing_of_others(tmp_path):
+    """A downstream process: after `import mmrethink` and building one of
+    our configs' models, mmengine reads another package's checkpoints as
+    before (its scheme, stock loading of plain and of numpy-holding
+    files), and mmengine's config table, mmdet's CocoMetric and COCOeval,
+    torch's allow-list and the signal handlers are as they were. Our
+    loading applies inside `mmrethink.checkpoint_loading()` only."""
+    import json
+    (tmp_path / 'thirdparty.py').write_text(THIRD_PARTY)
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    from conftest import TOY_CONFIG
+    out = run_python(['-c', DOWNSTREAM, str(tmp_path / 'plain.pth'),
+                      str(tmp_path / 'legacy.pth'), TOY_CONFIG],
+                     cwd=str(tmp_path), env=env)
+    result = json.loads(out.strip().splitlines()[-1])
+    # stock torch refuses the numpy file, before and after the import
+    assert result['loaded'] == {'plain': True, 'legacy': 'UnpicklingError',
+                                'own': [7.0, 7.0]}
+    assert result['inside'] == {
+        'local': 'mmrethink.utils.checkpoint_loading._load_local',
+        'own': 'thirdparty.load_own', 'legacy': ['meta', 'state_dict']}

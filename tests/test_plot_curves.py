@@ -1,12 +1,13 @@
-"""tools/plot_curves.py, run as a user runs it: the points of the runs it
-is given, their lr drops, and the overfitting onset."""
+"""tools/plot_curves.py: the points of the runs it is given, their lr drops,
+and the overfitting onset; its command line in the first test, its main in
+this process in the others."""
 import csv
 import json
 import os.path as osp
 
 import pytest
 
-from conftest import ROOT, call_python
+from conftest import ROOT, call_python, call_tool_main
 
 pytestmark = pytest.mark.slow
 
@@ -24,8 +25,10 @@ def write_curve(work_dir, points, drop_at):
                 train={'loss': 1.0}, val={'coco/bbox_mAP': ap})) + '\n')
 
 
-def plot(*args):
-    return call_python([TOOL, *map(str, args)], timeout=300)
+def plot(*args, command_line=False):
+    if command_line:
+        return call_python([TOOL, *map(str, args)], timeout=300)
+    return call_tool_main('plot_curves', args)
 
 
 def read_csv(path):
@@ -41,7 +44,8 @@ def test_two_runs_figures_points_and_drops(tmp_path):
         out = tmp_path / f'fig.{ext}'
         proc = plot(tmp_path / 'toy_scratch', tmp_path / 'toy_pretrained',
                     '--labels', 'scratch', 'pretrained', '--out', out,
-                    '--csv', tmp_path / 'c.csv', '--iters-per-x', 50)
+                    '--csv', tmp_path / 'c.csv', '--iters-per-x', 50,
+                    command_line=ext == 'png')
         assert proc.returncode == 0, proc.stdout
         assert out.read_bytes().startswith(magic)
     assert 'scratch (5 points, lr drops at 40)' in proc.stdout

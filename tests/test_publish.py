@@ -9,14 +9,13 @@ import shutil
 import pytest
 import torch
 
-from conftest import (ROOT, TOY_CONFIG, call_python, run_python,
+from conftest import (ROOT, TOY_CONFIG, call_tool_main, run_python,
                       toy_data_options)
 from mmrethink.utils.safe_load import load_checkpoint_file
 
 pytestmark = pytest.mark.slow
 
 PUBLISH = osp.join(ROOT, 'tools', 'publish.py')
-GATHER = osp.join(ROOT, 'tools', 'gather_results.py')
 STEM = osp.splitext(osp.basename(TOY_CONFIG))[0]
 
 
@@ -33,10 +32,11 @@ def work_dir(toy_data, tmp_path_factory):
 
 
 def _publish(work, tmp_path, *extra):
-    return call_python([PUBLISH, str(work), '--out-dir',
-                        str(tmp_path / 'publish'), '--results-dir',
-                        str(tmp_path / 'results'), '--date', '20260101',
-                        '--no-gather', *extra])
+    """tools/publish.py's main in this process (its command line:
+    test_publish_work_dir)."""
+    return call_tool_main('publish', [
+        work, '--out-dir', tmp_path / 'publish', '--results-dir',
+        tmp_path / 'results', '--date', '20260101', '--no-gather', *extra])
 
 
 def test_ap_and_weights_come_from_the_same_iteration(work_dir, tmp_path):
@@ -122,8 +122,9 @@ def test_publish_work_dir(work_dir, toy_data, tmp_path):
     assert round(100 * metrics['coco/segm_mAP'], 1) == record['mask_ap']
 
     # the record reaches the toy table and the metafile
-    table = run_python([GATHER, '--print-toy-table', '--results-dir',
-                        str(results), '--base-url', 'https://x/y'])
+    table = call_tool_main('gather_results', [
+        '--print-toy-table', '--results-dir', results, '--base-url',
+        'https://x/y']).stdout
     assert f'[model](https://x/y/{name})' in table
 
 
@@ -131,6 +132,6 @@ def test_publish_refuses_an_unfinished_work_dir(tmp_path):
     work = tmp_path / 'w'
     work.mkdir()
     (work / 'cfg.py').write_text(f"_base_ = '{TOY_CONFIG}'\n")
-    proc = call_python([PUBLISH, str(work), '--out-dir', str(tmp_path / 'o'),
-                        '--results-dir', str(tmp_path / 'r')])
+    proc = call_tool_main('publish', [work, '--out-dir', tmp_path / 'o',
+                                      '--results-dir', tmp_path / 'r'])
     assert proc.returncode == 2 and 'last_checkpoint' in proc.stdout

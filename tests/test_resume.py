@@ -24,7 +24,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, TOY_CONFIG, toy_data_options
+from conftest import ROOT, TOY_CONFIG, free_port, toy_data_options
 from mmrethink.hooks import PREEMPTED_EXIT_CODE
 from mmrethink.utils.safe_load import load_checkpoint_file
 
@@ -70,7 +70,7 @@ def _env():
     return env
 
 
-def _launch(config, work_dir, toy_data, resume=False, ranks=1, port=29631):
+def _launch(config, work_dir, toy_data, resume=False, ranks=1):
     """tools/train.py (or tools/dist_train.sh with ``ranks`` processes) in a
     process group of its own, as a job is; return (status, output)."""
     options = ['--work-dir', str(work_dir)] + (['--resume'] if resume else
@@ -81,7 +81,7 @@ def _launch(config, work_dir, toy_data, resume=False, ranks=1, port=29631):
     else:
         cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), config,
                str(ranks)]
-    env = dict(_env(), PORT=str(port))
+    env = dict(_env(), PORT=str(free_port()))
     proc = subprocess.run(cmd + options, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=900,
                           start_new_session=True)
@@ -147,7 +147,7 @@ def _check_stop(status, out, work, point):
                        for f in os.listdir(work))
 
 
-def _chaos(tmp_path, toy_data, ranks, points, seed='None', port=29631):
+def _chaos(tmp_path, toy_data, ranks, points, seed='None'):
     work = tmp_path / 'work'
     outs = []
     for n, point in enumerate(points):
@@ -156,11 +156,11 @@ def _chaos(tmp_path, toy_data, ranks, points, seed='None', port=29631):
                 f"signal_name={sig!r}, phase={phase!r}, group={group})")
         status, out = _launch(_config(tmp_path, 'stop', seed,
                                       extra_hook=stop), work, toy_data,
-                              resume=True, ranks=ranks, port=port + n)
+                              resume=True, ranks=ranks)
         _check_stop(status, out, work, point)
         outs.append(out)
     status, out = _launch(_config(tmp_path, 'plain', seed), work, toy_data,
-                          resume=True, ranks=ranks, port=port + len(points))
+                          resume=True, ranks=ranks)
     assert status == 0, out[-6000:]
     return work, outs + [out]
 
@@ -204,10 +204,10 @@ def test_stops_of_two_processes_equal_the_uninterrupted_run(toy_data,
                                                            tmp_path):
     points = [(3, 'train', 'SIGTERM', True), (8, 'val', 'SIGTERM', True),
               (10, 'train', 'SIGKILL', True)]
-    work, outs = _chaos(tmp_path, toy_data, 2, points, seed=0, port=29641)
+    work, outs = _chaos(tmp_path, toy_data, 2, points, seed=0)
     ref = tmp_path / 'ref'
     status, out = _launch(_config(tmp_path, 'ref', 0), ref, toy_data,
-                          ranks=2, port=29645)
+                          ranks=2)
     assert status == 0, out[-6000:]
     for rank in (0, 1):
         trace, curve, weights = _read(work, rank)

@@ -213,13 +213,15 @@ def test_toy_twin_differs_from_the_paper_config_only_in_the_shrink():
     assert sum(p.numel() for p in model.parameters()) < 3e6
 
 
-# Measured on 2 CPU cores, 2026-11-29 (64 toy images, seed 3; the paper's
-# lr per image, 0.02 x 4 / 16, and the toy warm-up): box AP50 3.3% after
-# 240 iterations (lr 0.01: 2.3% at 120, 5.3% at 240). An untrained model
-# scores ~0; the threshold is about half the measured value, a margin for
-# floating-point differences between machines.
+# Measured 2026-12-02 with one compute thread (as tests/conftest.py runs
+# every test; 64 toy images, seed 3; the paper's lr per image, 0.02 x 4 /
+# 16, and the toy warm-up): box AP50 0.1% after 120 iterations, 0.9% after
+# 240, the training loss 1.63 -> 1.01 (with 2 threads, 2026-11-29: 3.3% at
+# 240; without normalization the float summation order the thread count
+# sets moves the run that much). An untrained model scores ~0; the
+# threshold is about half the measured value.
 ITERS = 240
-MIN_AP50 = 0.015
+MIN_AP50 = 0.004
 
 
 @pytest.mark.slow
@@ -234,14 +236,18 @@ def test_toy_twin_trains_without_normalization_and_learns(tmp_path):
         osp.join(ROOT, 'tools', 'train.py'),
         mmrethink.get_config_path(TOY), '--work-dir', str(work),
         '--cfg-options', *toy_data_options(paths),
-        f'train_cfg.max_iters={ITERS}', f'train_cfg.val_interval={ITERS}',
+        f'train_cfg.max_iters={ITERS}',
+        f'train_cfg.val_interval={ITERS // 2}',
         'train_cfg.dynamic_intervals=None',
         f'param_scheduler.1.milestones=[{drops[0]},{drops[1]}]',
         f'param_scheduler.1.end={ITERS}',
         f'default_hooks.checkpoint.interval={ITERS}'
     ], timeout=600)
     with open(work / 'curve.jsonl') as f:
-        (point, ) = [json.loads(line) for line in f]
-    assert point['iter'] == ITERS
+        half, point = [json.loads(line) for line in f]
+    assert (half['iter'], point['iter']) == (ITERS // 2, ITERS)
     assert all(math.isfinite(v) for v in point['train'].values())
     assert point['val']['coco/bbox_mAP_50'] >= MIN_AP50, point
+    # learning, not luck: the AP rises and the loss falls
+    assert point['val']['coco/bbox_mAP_50'] > half['val']['coco/bbox_mAP_50']
+    assert point['train']['loss'] < half['train']['loss']

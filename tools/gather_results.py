@@ -25,6 +25,7 @@ import yaml
 from mmengine.config import Config
 
 from mmrethink.utils.fileio import atomic_write
+from mmrethink.utils.launch import read_config
 from mmrethink.utils.records import read_record, read_records
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -40,7 +41,7 @@ DEFAULT_BASE_URL = 'publish'
 
 @functools.lru_cache(maxsize=None)
 def _load(path: str) -> Config:
-    return Config.fromfile(path)
+    return read_config(path)
 
 
 def describe(cfg: Config) -> Dict[str, str]:
@@ -324,6 +325,16 @@ def main(argv=None) -> int:
     parser.add_argument('--print-toy-table', action='store_true',
                         help='only print the toy table of --results-dir')
     args = parser.parse_args(argv)
+    try:
+        return _gather(args)
+    except (KeyError, ValueError, FileNotFoundError) as err:
+        # a bad record or config: its name and what was expected
+        print(f'gather_results: {err.args[0] if err.args else err}',
+              file=sys.stderr)
+        return 2
+
+
+def _gather(args) -> int:
     if args.print_toy_table:
         print(build_toy_table(args.results_dir, args.base_url))
         return 0

@@ -192,6 +192,7 @@ def main(argv=None) -> int:
         return 2
     fig = plot_runs(runs, args.metric, args.iters_per_x, args.title)
     fig.savefig(args.out, dpi=120)
+    plt.close(fig)  # callers in one process (tools/demo.py) draw several
     print(f'wrote {args.out}: ' + ', '.join(
         f'{r["label"]} ({len(r["iters"])} points, lr drops at '
         f'{", ".join(map(str, r["drops"])) or "none"})' for r in runs))

@@ -217,10 +217,10 @@ def main(argv=None) -> int:
               f'{record["mask_ap"]} -> {args.out_dir}/{record["checkpoint"]}')
     if not args.no_gather and osp.samefile(args.results_dir,
                                            osp.join(ROOT, 'results')):
-        return subprocess.run(
-            [sys.executable, osp.join(ROOT, 'tools', 'gather_results.py'),
-             '--results-dir', args.results_dir, '--base-url',
-             args.base_url]).returncode
+        sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+        import gather_results  # the sibling tool, in this process
+        return gather_results.main(['--results-dir', args.results_dir,
+                                    '--base-url', args.base_url])
     return 0
 
 

@@ -64,12 +64,18 @@ from mmrethink.datasets.subset import draw_subset
 from mmrethink.datasets.toy_shapes import (CLASSES, make_toy_coco,
                                             toy_cfg_options)
 from mmrethink.utils.checkpoints import fork_checkpoint
+from mmrethink.utils.launch import call_tool
 from mmrethink.utils.records import read_record
 from mmrethink.utils.schedules import (TOY_STUDY_ITERS, TOY_STUDY_INTERVAL,
                                        short_schedule)
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
+sys.path.insert(0, HERE)  # the light tools run in this process
+import gather_results  # noqa: E402
+import plot_curves  # noqa: E402
+import publish as publish_tool  # noqa: E402
+
 TOY = osp.join(ROOT, 'configs', 'toy')
 STUDY = osp.join(TOY, 'study')
 ARMS = {
@@ -276,8 +282,8 @@ def main(argv=None):
                 works[name] = train(name, configs, args, arm_options[arm],
                                     log, env, seconds, resume=ckpt)
 
-    publish(works, args, log, env)
-    report(works, counts, sizes, iters, args, log, env)
+    publish(works, args, log)
+    report(works, counts, sizes, iters, args, log)
     print('\ntime per run (s): ' + ', '.join(
         f'{k} {v:.0f}' for k, v in seconds.items()))
     print(f'total: {time.time() - start:.0f} s; records in '
@@ -312,12 +318,12 @@ def fork(long_work, name, length, args):
     return dst
 
 
-def publish(works, args, log, env):
+def publish(works, args, log):
     publish_dir = osp.join(args.work_dir, 'publish')
     for work in works.values():
-        run([sys.executable, osp.join(HERE, 'publish.py'), work, '--out-dir',
-             publish_dir, '--results-dir', args.results_dir, '--replace',
-             '--no-gather'], log, env)
+        call_tool(publish_tool.main, [
+            work, '--out-dir', publish_dir, '--results-dir',
+            args.results_dir, '--replace', '--no-gather'], log)
     # the logs and curves are small text files: they go with the records
     logs = osp.join(args.results_dir, 'logs')
     os.makedirs(logs, exist_ok=True)
@@ -326,10 +332,10 @@ def publish(works, args, log, env):
         for key in ('log', 'curve'):
             shutil.copy(osp.join(publish_dir, record[key]), logs)
     if osp.abspath(args.results_dir) == osp.join(ROOT, 'results'):
-        run([sys.executable, osp.join(HERE, 'gather_results.py')], log, env)
+        call_tool(gather_results.main, [], log)
 
 
-def report(works, counts, sizes, iters, args, log, env):
+def report(works, counts, sizes, iters, args, log):
     """The study's table, flattening check and figures."""
     os.makedirs(args.figures, exist_ok=True)
     rows, best = [], {}
@@ -373,21 +379,21 @@ def report(works, counts, sizes, iters, args, log, env):
     # the paper's unit: 1x = 12 epochs of the full set (batch 4)
     one_x = str(12 * largest // 4)
     fig1 = [stem(arm, n, largest) for arm in ARMS for n in iters[::-1]]
-    run([sys.executable, osp.join(HERE, 'plot_curves.py'),
-         *[works[s] for s in fig1], '--labels',
-         *[f'{arm} {n} it' for arm in ARMS for n in iters[::-1]],
-         '--iters-per-x', one_x, '--out',
-         osp.join(args.figures, 'toy_fig1.png'), '--csv',
-         osp.join(args.figures, 'toy_fig1.csv'), '--title',
-         f'toy world, {largest} images: every schedule'], log, env)
+    call_tool(plot_curves.main, [
+        *[works[s] for s in fig1], '--labels',
+        *[f'{arm} {n} it' for arm in ARMS for n in iters[::-1]],
+        '--iters-per-x', one_x, '--out',
+        osp.join(args.figures, 'toy_fig1.png'), '--csv',
+        osp.join(args.figures, 'toy_fig1.csv'), '--title',
+        f'toy world, {largest} images: every schedule'], log)
     small = [stem(arm, iters[-1], size) for size in sizes[:-1] for arm in ARMS]
-    run([sys.executable, osp.join(HERE, 'plot_curves.py'),
-         *[works[s] for s in small], '--labels',
-         *[f'{arm}, {size} images' for size in sizes[:-1] for arm in ARMS],
-         '--iters-per-x', one_x, '--onset', '--out',
-         osp.join(args.figures, 'toy_less_data.png'), '--csv',
-         osp.join(args.figures, 'toy_less_data.csv'), '--title',
-         'toy world: less data'], log, env)
+    call_tool(plot_curves.main, [
+        *[works[s] for s in small], '--labels',
+        *[f'{arm}, {size} images' for size in sizes[:-1] for arm in ARMS],
+        '--iters-per-x', one_x, '--onset', '--out',
+        osp.join(args.figures, 'toy_less_data.png'), '--csv',
+        osp.join(args.figures, 'toy_less_data.csv'), '--title',
+        'toy world: less data'], log)
     plot_gap(counts, sizes, best, osp.join(args.figures, 'toy_gap.png'))
 
 

@@ -1,9 +1,9 @@
 """mmdet's ``CocoMetric`` with a choice of COCO evaluation backend."""
-import contextlib
+import functools
 import importlib
+import types
 from typing import Dict
 
-import mmdet.evaluation.metrics.coco_metric as mmdet_coco_metric
 import numpy as np
 from mmdet.datasets.api_wrappers import COCO
 from mmdet.evaluation import CocoMetric
@@ -17,22 +17,30 @@ COCO_BACKENDS = {
 }
 
 
-@contextlib.contextmanager
-def _evaluator(cls):
-    """Make mmdet's ``CocoMetric.compute_metrics`` use ``cls`` as its
-    COCOeval for one call.
+@functools.lru_cache(maxsize=None)
+def _compute_metrics_with(eval_class):
+    """mmdet's ``CocoMetric.compute_metrics`` evaluating with ``eval_class``.
 
-    A last resort, named as such: mmdet's metric looks the class up as a
-    global of its module and takes no argument for it, and the alternative
-    is a copy of its 200-line ``compute_metrics``. The swap is undone when
-    the call returns or raises.
+    mmdet's method looks ``COCOeval`` up among its module's globals and
+    takes no argument for it. This is that same function (its code object,
+    not a copy of its source) bound to a copy of those globals in which
+    ``COCOeval`` is ``eval_class``. Nothing of mmdet changes: its module,
+    its ``CocoMetric`` and every other caller keep pycocotools' class, also
+    while ours runs (swapping the module's global would show, for the
+    duration of each call, to every thread of the process).
+
+    Relies on mmdet reading ``COCOeval`` as a module global in
+    ``compute_metrics`` (mmdet 3.x): ``tests/test_coco_metric.py`` fails
+    when that changes.
     """
-    saved = mmdet_coco_metric.COCOeval
-    mmdet_coco_metric.COCOeval = cls
-    try:
-        yield
-    finally:
-        mmdet_coco_metric.COCOeval = saved
+    method = CocoMetric.compute_metrics
+    namespace = dict(method.__globals__, COCOeval=eval_class)
+    function = types.FunctionType(method.__code__, namespace,
+                                  method.__name__, method.__defaults__,
+                                  method.__closure__)
+    function.__kwdefaults__ = method.__kwdefaults__
+    function.__doc__ = method.__doc__
+    return function
 
 
 @METRICS.register_module()
@@ -80,8 +88,7 @@ class FastCocoMetric(CocoMetric):
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """mmdet's computation with this metric's evaluator class."""
-        with _evaluator(self._eval_class):
-            return super().compute_metrics(results)
+        return _compute_metrics_with(self._eval_class)(self, results)
 
 
 def coco_stats(ann_file: str, result_file: str, iou_type: str,

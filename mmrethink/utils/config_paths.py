@@ -1,7 +1,8 @@
 """Locate mmrethink's configs, in a checkout or an installed wheel."""
+import contextlib
 import os
 import os.path as osp
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 # the mmrethink package folder (this module is in mmrethink/utils)
 _PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -78,17 +79,28 @@ def list_configs(include_bases: bool = False) -> List[str]:
     return sorted(found)
 
 
-def register_config_prefix() -> None:
-    """Teach mmengine's config loader the ``mmrethink::`` prefix.
+@contextlib.contextmanager
+def config_prefix() -> Iterator[None]:
+    """Let mmengine's config loader resolve ``mmrethink::`` inside the block.
 
-    mmengine resolves ``pkg::path`` only for the packages in its
-    ``MODULE2PACKAGE`` table; this adds mmrethink to it. It takes effect in
-    every process that imports mmrethink before parsing a config (our
-    ``tools/*.py`` do); under mmdet's own tools, inherit by path instead (see
-    the README, "Inheriting our configs").
+    mmengine resolves ``pkg::path`` only for the packages of its
+    ``MODULE2PACKAGE`` table; this adds mmrethink to it while a config of
+    ours is read (:func:`mmrethink.utils.launch.read_config`, so our tools
+    take ``_base_ = 'mmrethink::...'``) and takes it out again: a process
+    that imports mmrethink sees mmengine's table unchanged. Under mmdet's
+    own tools, inherit by path instead (the README, "Inheriting our
+    configs").
     """
     from mmengine.config import utils as config_utils
-    config_utils.MODULE2PACKAGE.setdefault('mmrethink', 'mmrethink')
+    table = config_utils.MODULE2PACKAGE
+    added = 'mmrethink' not in table
+    if added:
+        table['mmrethink'] = 'mmrethink'
+    try:
+        yield
+    finally:
+        if added:
+            table.pop('mmrethink', None)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

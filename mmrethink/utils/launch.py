@@ -1,13 +1,15 @@
 """Helpers shared by ``tools/train.py`` and ``tools/test.py``."""
 import argparse
+import contextlib
+import io
 import os
 import os.path as osp
 from collections import OrderedDict
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
 from mmengine.config import Config, DictAction
 
-from .config_paths import get_config_path
+from .config_paths import config_prefix, get_config_path
 
 
 def resolve_config(config: str) -> str:
@@ -30,6 +32,58 @@ def resolve_config(config: str) -> str:
         raise FileNotFoundError(
             f'config {config!r} is neither a file (looked in {os.getcwd()}) '
             f'nor an mmrethink config: {err}') from None
+
+
+#: (metafile path, mtime, size) -> its parsed content, for this process
+_METAFILES: dict = {}
+
+
+@contextlib.contextmanager
+def _metafiles_parsed_once() -> Iterator[None]:
+    """While a config loads, parse each external package's metafile once.
+
+    For every ``mmdet::`` base, mmengine reads mmdet's ``model-index.yml``
+    and all of the ~100 ``metafile.yml`` it lists, to look the base up
+    among mmdet's model configs (where a ``_base_/`` file never is): about
+    0.15 s per base, three to six bases per config, again for each config
+    a tool reads. The files do not change while a process reads them, so a
+    cache keyed by path, modification time and size returns what parsing
+    would.
+
+    Private mmengine API, in this one place: ``mmengine.config.utils.load``
+    is the name that ``_get_cfg_metainfo`` calls (mmengine 0.10.x;
+    ``tests/test_launch.py`` fails when that changes). It is replaced only
+    for the duration of the block, in the thread that loads the config,
+    and restored after it, so nothing else in the process sees a
+    difference.
+    """
+    from mmengine.config import utils as config_utils
+    parse = config_utils.load
+
+    def load(file, *args, **kwargs):
+        if args or kwargs or not (isinstance(file, str)
+                                  and file.endswith('.yml')):
+            return parse(file, *args, **kwargs)
+        stat = os.stat(file)
+        key = (osp.abspath(file), stat.st_mtime_ns, stat.st_size)
+        if key not in _METAFILES:
+            _METAFILES[key] = parse(file)
+        return _METAFILES[key]
+
+    config_utils.load = load
+    try:
+        yield
+    finally:
+        config_utils.load = parse
+
+
+def read_config(path: str) -> Config:
+    """``Config.fromfile(path)`` with the ``mmrethink::`` prefix
+    (:func:`mmrethink.utils.config_paths.config_prefix`), each external
+    metafile parsed once per process (:func:`_metafiles_parsed_once`): the
+    same config, faster when a process reads several."""
+    with config_prefix(), _metafiles_parsed_once():
+        return Config.fromfile(path)
 
 
 class FormattedOnceConfig(Config):
@@ -84,7 +138,7 @@ def load_config(config: str,
         Config: the resolved config (a :class:`FormattedOnceConfig`).
     """
     path = resolve_config(config)
-    loaded = Config.fromfile(path)
+    loaded = read_config(path)
     cfg = FormattedOnceConfig(
         loaded._cfg_dict.to_dict(), cfg_text=loaded.text,
         filename=loaded.filename, env_variables=loaded.env_variables)
@@ -117,3 +171,32 @@ def parse_with_common_args(parser: argparse.ArgumentParser):
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def call_tool(main: Callable[[list], Optional[int]], argv: list,
+              log: Optional[str] = None) -> str:
+    """Run a tool's ``main(argv)`` in this process, as its command line
+    would: what it prints is returned (and appended to ``log``, when
+    given); a non-zero status or ``SystemExit`` ends this process with the
+    tool's output, as a failed command would.
+
+    Tools that drive other tools (``tools/demo.py``,
+    ``tools/reproduce_toy.py``) call the light ones (publish, tables,
+    plots) through this instead of a new interpreter each: a Python start
+    with torch, mmengine and mmdet costs seconds, the work itself less.
+    """
+    name = getattr(main, '__module__', 'tool')
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            status = main(list(argv))
+        except SystemExit as err:
+            status = err.code
+    text = out.getvalue()
+    if log is not None:
+        with open(log, 'a') as f:
+            f.write(text)
+    if status not in (None, 0):
+        raise SystemExit(f'failed ({status}): {name} {" ".join(argv)}\n'
+                         + '\n'.join(text.splitlines()[-30:]))
+    return text

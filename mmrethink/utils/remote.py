@@ -6,9 +6,10 @@ Our pretrained configs name ImageNet weights as ``open-mmlab://...`` or
 URLs. mmengine downloads them into torch's hub cache
 (``<torch.hub.get_dir()>/checkpoints/<file name>``) the first time; on a
 firewalled cluster it dies in the middle of building the model with a bare
-``URLError``. Once mmrethink is imported these names are read by
+``URLError``. In our runs these names are read by
 :func:`load_remote_checkpoint` instead (mmengine's ``CheckpointLoader``
-schemes): the cached file if it is there, else a download (rank 0 first,
+schemes, inside
+:func:`mmrethink.utils.checkpoint_loading.checkpoint_loading`): the cached file if it is there, else a download (rank 0 first,
 as mmengine), else a :class:`RemoteCheckpointError` naming the URL, the
 cache file, and the two ways out. The file is then read by
 :func:`mmrethink.utils.safe_load.load_checkpoint_file`, so remote
@@ -128,12 +129,3 @@ def load_remote_checkpoint(filename: str, map_location=None):
     if problem[0] is not None:
         raise RemoteCheckpointError(problem[0])
     return load_checkpoint_file(fetch(filename), map_location)
-
-
-def register_remote_loaders() -> None:
-    """Make mmengine read remote checkpoint names with
-    :func:`load_remote_checkpoint`."""
-    from mmengine.runner.checkpoint import CheckpointLoader
-    CheckpointLoader.register_scheme(prefixes=REMOTE_PREFIXES,
-                                     loader=load_remote_checkpoint,
-                                     force=True)

@@ -25,9 +25,9 @@ design has two parts, each safe without the other:
 
 2. **Older files** (ours from before, or any mmengine 0.10 run) are read by
    :func:`load_checkpoint_file`, which mmengine uses for every local
-   checkpoint once mmrethink is imported (:func:`register_checkpoint_loader`
-   replaces the local scheme of mmengine's ``CheckpointLoader``, the place
-   mmengine lets packages change how checkpoints are read). It runs
+   checkpoint of our runs (inside
+   :func:`mmrethink.utils.checkpoint_loading.checkpoint_loading`: our
+   tools, or a script's explicit opt-in; never process-wide). It runs
    ``torch.load(weights_only=True)`` inside
    ``torch.serialization.safe_globals(...)``, so the allow-list exists for
    the duration of that one load only: ``torch.load`` anywhere else in the
@@ -412,19 +412,6 @@ def _reason(err: Exception) -> str:
     return text.strip()
 
 
-def register_checkpoint_loader() -> None:
-    """Make mmengine read local checkpoints with
-    :func:`load_checkpoint_file` (``load_from``, ``--resume``,
-    ``tools/test.py``, local ``init_cfg`` checkpoints)."""
-    from mmengine.runner.checkpoint import CheckpointLoader
-
-    def load_from_local(filename: str, map_location=None):
-        return load_checkpoint_file(filename, map_location)
-
-    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local,
-                                     force=True)
-
-
 # --- our own files: plain data only ----------------------------------------
 def to_plain(obj: Any) -> Any:
     """A copy of ``obj`` with ``HistoryBuffer`` objects, numpy arrays and
@@ -480,6 +467,6 @@ def from_plain(obj: Any) -> Any:
 
 __all__ = [
     'CheckpointRefusedError', 'NUMERIC_DTYPES', 'load_checkpoint_file',
-    'register_checkpoint_loader', 'materialize', 'stand_ins', 'to_plain',
+    'materialize', 'stand_ins', 'to_plain',
     'from_plain'
 ]
