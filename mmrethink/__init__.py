@@ -37,7 +37,8 @@ from .version import __version__
 
 __all__ = [
     '__version__', 'CheckedCocoDataset', 'InfiniteSubsetSampler',
-    'FastCocoMetric', 'DetVGG', 'PretrainedVGG', 'CurveHook', 'DivergenceHook', 'RandomStateHook',
-    'ResumableCheckpointHook', 'ResumableIterBasedTrainLoop', 'config_dir',
-    'get_config_path', 'list_configs', 'checkpoint_loading', 'read_config'
+    'FastCocoMetric', 'DetVGG', 'PretrainedVGG', 'CurveHook',
+    'DivergenceHook', 'RandomStateHook', 'ResumableCheckpointHook',
+    'ResumableIterBasedTrainLoop', 'config_dir', 'get_config_path',
+    'list_configs', 'checkpoint_loading', 'read_config'
 ]

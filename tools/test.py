@@ -15,18 +15,14 @@ displays them. Prints the metrics as one JSON line (``{"coco/bbox_mAP":
 import argparse
 import json
 import os.path as osp
-import sys
 
 from mmdet.engine.hooks.utils import trigger_visualization_hook
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
-from mmrethink.utils.checkpoint_loading import checkpoint_loading
 from mmrethink.utils.dist import prepare_cpu_launch
 from mmrethink.utils.launch import (add_common_args, load_config,
-                                    parse_with_common_args)
-from mmrethink.utils.remote import REMOTE_PREFIXES, RemoteCheckpointError
+                                    parse_with_common_args, run_stage)
+from mmrethink.utils.remote import REMOTE_PREFIXES
 
 
 def parse_args():
@@ -88,17 +84,7 @@ def main():
             dict(type='DumpDetResults', out_file_path=args.out)
         ]
 
-    # mmengine reads this run's checkpoints (load_from, --resume, init_cfg
-    # weights) the mmrethink way, and nothing else's: the scope ends here
-    with checkpoint_loading():
-        if 'runner_type' not in cfg:
-            runner = Runner.from_cfg(cfg)
-        else:
-            runner = RUNNERS.build(cfg)
-        try:
-            metrics = runner.test()
-        except RemoteCheckpointError as err:  # no network: what to do
-            sys.exit(f'error: {err}')
+    metrics = run_stage(cfg, 'test')
     print(json.dumps({k: float(v) for k, v in metrics.items()
                       if isinstance(v, (int, float))}))
 

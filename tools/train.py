@@ -5,18 +5,12 @@
 """
 import argparse
 import os.path as osp
-import sys
-
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
-from mmrethink.utils.checkpoint_loading import checkpoint_loading
 from mmrethink.utils.checkpoints import find_resume_checkpoint
 from mmrethink.utils.dist import prepare_cpu_launch
 from mmrethink.utils.launch import (add_common_args, load_config,
-                                    parse_with_common_args)
-from mmrethink.utils.remote import RemoteCheckpointError
+                                    parse_with_common_args, run_stage)
 
 
 def parse_args():
@@ -80,17 +74,7 @@ def main():
         cfg.resume = True
         cfg.load_from = args.resume
 
-    # mmengine reads this run's checkpoints (load_from, --resume, init_cfg
-    # weights) the mmrethink way, and nothing else's: the scope ends here
-    with checkpoint_loading():
-        if 'runner_type' not in cfg:
-            runner = Runner.from_cfg(cfg)
-        else:
-            runner = RUNNERS.build(cfg)
-        try:
-            runner.train()
-        except RemoteCheckpointError as err:  # no network: what to do
-            sys.exit(f'error: {err}')
+    run_stage(cfg, 'train')
 
 
 if __name__ == '__main__':

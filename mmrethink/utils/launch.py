@@ -200,3 +200,24 @@ def call_tool(main: Callable[[list], Optional[int]], argv: list,
         raise SystemExit(f'failed ({status}): {name} {" ".join(argv)}\n'
                          + '\n'.join(text.splitlines()[-30:]))
     return text
+
+
+def run_stage(cfg: Config, stage: str):
+    """Build ``cfg``'s runner (``runner_type`` when the config names one, as
+    mmdet's tools do) and run ``stage`` (``'train'`` or ``'test'``), with
+    mmengine reading this run's checkpoints the mmrethink way
+    (:func:`mmrethink.utils.checkpoint_loading.checkpoint_loading`: for
+    this run only). A remote checkpoint that cannot be fetched ends the
+    process with one line saying what to do."""
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+
+    from .checkpoint_loading import checkpoint_loading
+    from .remote import RemoteCheckpointError
+    with checkpoint_loading():
+        runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
+                  RUNNERS.build(cfg))
+        try:
+            return getattr(runner, stage)()
+        except RemoteCheckpointError as err:  # no network: what to do
+            raise SystemExit(f'error: {err}') from None
