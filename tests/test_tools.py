@@ -83,7 +83,10 @@ def test_mmdet_own_train_tool_runs_our_config(toy_data, tmp_path):
     run_python([mmdet_train, TOY_CONFIG, *opts, 'train_cfg.max_iters=2'],
                cwd=str(tmp_path))
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
-    # our loop also under mmdet's tool: a resume skips the trained batches
+    # our loop also under mmdet's tool: the resume checkpoint is decided
+    # once (without last_checkpoint, mmengine alone would start afresh with
+    # the seed of iter_2.pth), and the trained batches are skipped
+    os.remove(osp.join(work_dir, 'last_checkpoint'))
     out = run_python([mmdet_train, TOY_CONFIG, '--resume', *opts,
                       'train_cfg.max_iters=3'], cwd=str(tmp_path))
     assert 'resumed at iteration 2: skipped 2 trained batches' in out

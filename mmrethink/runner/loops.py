@@ -177,11 +177,21 @@ def _rebuilt(loader: DataLoader, **changes) -> DataLoader:
 
 
 def _adopt_resumed_seed(runner) -> None:
-    """Give the runner the seed of the checkpoint it will resume from, now,
-    before the data loader is built with it."""
+    """Decide the checkpoint a resumed run continues from, once, and give
+    the runner its seed now, before the data loader is built with it.
+
+    ``--resume`` without a path leaves the choice to the runner; ours is
+    :func:`find_resume_checkpoint` (``last_checkpoint`` if it loads, else
+    the newest checkpoint that does), and it becomes the runner's
+    ``load_from``, so that mmengine's ``load_or_resume`` restores weights,
+    optimizer and loader position from the file the seed came from — also
+    under mmdet's own ``tools/train.py``, whose ``--resume`` would
+    otherwise look only at ``last_checkpoint``."""
     if not runner._resume:
         return
-    path = runner._load_from or find_resume_checkpoint(runner.work_dir)
+    if runner._load_from is None:
+        runner._load_from = find_resume_checkpoint(runner.work_dir)
+    path = runner._load_from
     if not path or not osp.isfile(path):
         return  # nothing to resume, or a URL: mmengine's seed handling
     seed = load_checkpoint_file(path, map_location='cpu',
