@@ -41,20 +41,13 @@ def call_tool_main(tool, args):
     tests about what a tool does rather than its command line: a finished
     process's ``returncode`` and ``stdout`` (stderr merged), without a new
     interpreter's seconds of imports."""
-    import contextlib
     import importlib
-    import io
+    from mmrethink.utils.launch import run_main
     tools = osp.join(ROOT, 'tools')
     if tools not in sys.path:
         sys.path.insert(0, tools)
-    main = importlib.import_module(tool).main
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        try:
-            status = main([str(a) for a in args])
-        except SystemExit as err:  # argparse's errors
-            status = err.code
-    return subprocess.CompletedProcess(args, status or 0, out.getvalue())
+    status, text = run_main(importlib.import_module(tool).main, args)
+    return subprocess.CompletedProcess(args, status, text)
 
 
 def run_python(args, cwd=None, env=None, timeout=900):

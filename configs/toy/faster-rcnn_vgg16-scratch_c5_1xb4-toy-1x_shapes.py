@@ -36,7 +36,8 @@ model = dict(
         rpn=dict(nms_pre=500, max_per_img=300),
         rcnn=dict(max_per_img=50)))
 
-# Toy data: 192-px images, boxes, batch 4, one loader process
+# Toy data: 160 px (the 192-px toy images resized), boxes, batch 4, one
+# loader process
 # (2 cores in all): mmrethink.datasets.toy_shapes.toy_data, shared by the
 # toy configs.
 train_dataloader, val_dataloader, val_evaluator = toy_data(with_mask=False)

@@ -5,7 +5,7 @@ import io
 import os
 import os.path as osp
 from collections import OrderedDict
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Tuple
 
 from mmengine.config import Config, DictAction
 
@@ -173,30 +173,38 @@ def parse_with_common_args(parser: argparse.ArgumentParser):
     return args
 
 
+def run_main(main: Callable[[list], Optional[int]],
+             argv: list) -> Tuple[int, str]:
+    """Run a tool's ``main(argv)`` in this process: its exit status (0 for
+    None, argparse's ``SystemExit`` code) and what it printed (stdout and
+    stderr together), as a command line would give them."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            status = main([str(a) for a in argv])
+        except SystemExit as err:
+            status = err.code
+    return status or 0, out.getvalue()
+
+
 def call_tool(main: Callable[[list], Optional[int]], argv: list,
               log: Optional[str] = None) -> str:
-    """Run a tool's ``main(argv)`` in this process, as its command line
-    would: what it prints is returned (and appended to ``log``, when
-    given); a non-zero status or ``SystemExit`` ends this process with the
-    tool's output, as a failed command would.
+    """Run a tool's ``main(argv)`` in this process (:func:`run_main`): what
+    it prints is returned (and appended to ``log``, when given); a non-zero
+    status ends this process with the tool's output, as a failed command
+    would.
 
     Tools that drive other tools (``tools/demo.py``,
     ``tools/reproduce_toy.py``) call the light ones (publish, tables,
     plots) through this instead of a new interpreter each: a Python start
     with torch, mmengine and mmdet costs seconds, the work itself less.
     """
-    name = getattr(main, '__module__', 'tool')
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        try:
-            status = main(list(argv))
-        except SystemExit as err:
-            status = err.code
-    text = out.getvalue()
+    status, text = run_main(main, argv)
     if log is not None:
         with open(log, 'a') as f:
             f.write(text)
-    if status not in (None, 0):
+    if status:
+        name = getattr(main, '__module__', 'tool')
         raise SystemExit(f'failed ({status}): {name} {" ".join(argv)}\n'
                          + '\n'.join(text.splitlines()[-30:]))
     return text
