@@ -22,12 +22,11 @@ import sys
 import tempfile
 import time
 
-import torch
-
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from mmrethink.datasets.toy_shapes import (make_toy_coco,  # noqa: E402
                                            toy_cfg_options)
+from mmrethink.schedules import move_checkpoint  # noqa: E402
 
 TOY = osp.join(ROOT, 'configs', 'toy',
                'mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes.py')
@@ -65,16 +64,6 @@ def _launch(work_dir, options, resume=None, until=None):
     return seen if until is not None else time.perf_counter() - start
 
 
-def _at_iteration(src, dst, n):
-    """A copy of checkpoint ``src`` that says it is of iteration ``n``."""
-    ckpt = torch.load(src, weights_only=True)  # our checkpoints: plain
-    ckpt['meta']['iter'] = n
-    for state in ckpt.get('param_schedulers', []):
-        state['last_step'] = n
-    ckpt['curve_hook']['pending_val'] = False
-    torch.save(ckpt, dst)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--iters', type=int, nargs='+',
@@ -94,7 +83,7 @@ def main(argv=None):
                 ckpt = None
                 if n > 0:
                     ckpt = osp.join(work, f'iter_{n}.pth')
-                    _at_iteration(osp.join(base, 'iter_1.pth'), ckpt, n)
+                    move_checkpoint(osp.join(base, 'iter_1.pth'), ckpt, n)
                 times[name, n] = _launch(
                     work, _options(data, args.workers, n + 1, loop), ckpt,
                     until=f'Iter(train) [{n + 1}/{n + 1}]')

@@ -5,7 +5,7 @@ Importing the package (configs do it through ``custom_imports``):
 - registers its datasets, samplers, train loop, hooks, metric, the VGG
   backbone and its ImageNet weight initializer in mmdet's registries;
 - registers the ``atomic_local`` file backend our checkpoints are written
-  with (:mod:`mmrethink.utils.fileio`).
+  with (:mod:`mmrethink.fileio`).
 
 That is all: new names in registries, nothing of mmengine, mmdet or any
 other package changed (``tests/test_package.py`` checks it in a process
@@ -13,9 +13,9 @@ with a stand-in third-party package). What our runs do differently is
 scoped to them:
 
 - :func:`checkpoint_loading`: inside it mmengine reads local checkpoints
-  with :func:`mmrethink.utils.safe_load.load_checkpoint_file` (safe loading
-  of mmengine's own files) and remote ones (URLs, ``open-mmlab://``,
-  ``torchvision://``) with :mod:`mmrethink.utils.remote` (the cache, a
+  with :func:`mmrethink.checkpoint.safe_load.load_checkpoint_file` (safe
+  loading of mmengine's own files) and remote ones (URLs, ``open-mmlab://``,
+  ``torchvision://``) with :mod:`mmrethink.checkpoint.remote` (the cache, a
   clear error without network); ``tools/train.py`` and ``tools/test.py``
   run inside it, a script opts in with ``with checkpoint_loading():``;
 - :func:`read_config`: a config with the ``mmrethink::`` prefix, as our
@@ -29,10 +29,9 @@ from .hooks import (CurveHook, DivergenceHook, RandomStateHook,
                     ResumableCheckpointHook)
 from .models import DetVGG, PretrainedVGG
 from .runner import ResumableIterBasedTrainLoop
-from .utils import fileio  # noqa: F401  (registers the atomic_local backend)
-from .utils.checkpoint_loading import checkpoint_loading
-from .utils.config_paths import config_dir, get_config_path, list_configs
-from .utils.launch import read_config
+from . import fileio  # noqa: F401  (registers the atomic_local backend)
+from .checkpoint.loading import checkpoint_loading
+from .config import config_dir, get_config_path, list_configs, read_config
 from .version import __version__
 
 __all__ = [

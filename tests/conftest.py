@@ -42,7 +42,7 @@ def call_tool_main(tool, args):
     process's ``returncode`` and ``stdout`` (stderr merged), without a new
     interpreter's seconds of imports."""
     import importlib
-    from mmrethink.utils.launch import run_main
+    from mmrethink.launch import run_main
     tools = osp.join(ROOT, 'tools')
     if tools not in sys.path:
         sys.path.insert(0, tools)

@@ -1,5 +1,5 @@
 """A crash mid-write leaves the previous checkpoint / curve, never a
-truncated one (mmrethink.utils.fileio); written files get the umask's
+truncated one (mmrethink.fileio); written files get the umask's
 permissions; ``--resume`` finds the newest checkpoint that loads."""
 import os
 import os.path as osp
@@ -8,11 +8,11 @@ import pytest
 import torch
 
 from conftest import ROOT, call_python
-from mmrethink.utils.checkpoints import (find_resume_checkpoint,
-                                        read_last_checkpoint)
-from mmrethink.utils.fileio import (TMP_SUFFIX, AtomicLocalBackend,
-                                    atomic_write, remove_stale_temporaries,
-                                    write_once)
+from mmrethink.checkpoint.work_dir import (find_resume_checkpoint,
+                                           read_last_checkpoint)
+from mmrethink.fileio import (TMP_SUFFIX, AtomicLocalBackend,
+                              atomic_write, remove_stale_temporaries,
+                              write_once)
 
 HELPER = osp.join(ROOT, 'tests', 'helpers', 'crash_mid_write.py')
 
@@ -89,7 +89,7 @@ def test_broken_last_checkpoint_falls_back_to_the_newest_that_loads(
         content = str(tmp_path / 'iter_12.pth')
     (tmp_path / 'last_checkpoint').write_text(content)
     # not the best checkpoint, not the truncated one: the newest that loads
-    proc = call_python(['-c', 'import sys; from mmrethink.utils.checkpoints '
+    proc = call_python(['-c', 'import sys; from mmrethink.checkpoint.work_dir '
                         'import find_resume_checkpoint as find; '
                         'print("->", find(sys.argv[1]))', str(tmp_path)])
     said = proc.stdout

@@ -186,3 +186,46 @@ def test_unknown_dataset_option_is_named(data):
         _dataset(data, check_image=False)
 
 
+# --- the moved or checked options of pre-emption ---------------------------
+def test_stop_signals_are_the_loops_not_the_checkpoint_hooks():
+    from mmrethink.hooks import ResumableCheckpointHook
+    with pytest.raises(ValueError,
+                       match=r"train_cfg.stop_signals=\['SIGUSR1'\]"):
+        ResumableCheckpointHook(interval=2, signals=['SIGUSR1'])
+
+
+@pytest.mark.parametrize('signals, said', [
+    ('SIGTERM', 'expected a list of signal names'),
+    (['SIGTREM'], "unknown signal 'SIGTREM'")])
+def test_bad_stop_signals_are_named(signals, said):
+    from mmrethink.runner import IterationAgreement, Preemption
+    with pytest.raises(ValueError, match=said):
+        Preemption(signals, IterationAgreement())
+
+
+def test_preemption_without_our_checkpoint_hook_says_what_to_do():
+    """mmengine's own CheckpointHook cannot write the stop's checkpoint:
+    refused when training starts, not at the signal."""
+    from mmengine.hooks import CheckpointHook
+
+    from mmrethink.runner import IterationAgreement, Preemption
+
+    class Runner:
+        hooks = [CheckpointHook(interval=2)]
+
+    preemption = Preemption(['SIGTERM'], IterationAgreement())
+    with pytest.raises(ValueError, match='stop_signals=\\[\\]'):
+        preemption.before_train(Runner())
+    assert preemption._previous == {}  # no handler was installed
+
+
+def test_a_curve_state_of_another_shape_is_named():
+    from mmrethink.records.curves import CurveState
+    with pytest.raises(ValueError, match=r"checkpoint\['curve_hook'\]: "
+                       r"expected the fields \['loss_count'"):
+        CurveState.from_checkpoint({'curve_hook': {'records': []}})
+    assert CurveState.from_checkpoint({}) is None
+    state = CurveState(records=[{'iter': 2, 'val': {}}], loss_count=3)
+    checkpoint = {}
+    state.to_checkpoint(checkpoint)
+    assert CurveState.from_checkpoint(checkpoint) == state

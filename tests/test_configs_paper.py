@@ -10,8 +10,8 @@ import torch
 from mmengine.config import Config
 
 import mmrethink
-from mmrethink.utils.schedules import (TOY_STUDY_ITERS, paper_schedule,
-                                       short_schedule)
+from mmrethink.schedules import (TOY_STUDY_ITERS, paper_schedule,
+                                 short_schedule)
 
 PAPER_CONFIGS = [c for c in mmrethink.list_configs()
                  if c.startswith('rethinking/')]
@@ -182,7 +182,7 @@ def _scratch_twin(name):
 INIT_KEYS = re.compile(r'^model\.backbone\.init_cfg(\.|$)|'
                        r'^model\.data_preprocessor\.(mean|std|bgr_to_rgb)')
 # the length, lr drops and the validation/checkpoint intervals that follow
-SCHEDULE_KEYS = re.compile(r'^(max_iters|train_cfg\.max_iters|'
+SCHEDULE_KEYS = re.compile(r'^(train_cfg\.max_iters|'
                            r'train_cfg\.val_interval|'
                            r'default_hooks\.checkpoint\.interval|'
                            r'param_scheduler\.)')
@@ -247,8 +247,10 @@ def test_schedule_files_match_the_rule():
         n = int(re.search(r'(\d+)x', name).group(1))
         cfg = Config.fromfile(mmrethink.get_config_path(name))
         total, drops = paper_schedule(n)
-        # the file's stated length, the loop's and the drops agree
-        assert cfg.max_iters == cfg.train_cfg.max_iters == total
+        # the loop's length and the drops agree; no decorative top-level
+        # max_iters (the loop reads train_cfg.max_iters only)
+        assert cfg.train_cfg.max_iters == total
+        assert 'max_iters' not in cfg
         assert cfg.param_scheduler[1].milestones == drops
         assert cfg.param_scheduler[1].end == total
 
@@ -401,7 +403,7 @@ TOY_SHRINK = re.compile('|'.join([
     r'^(train|test)_pipeline\.', r'^(train|val|test)_dataloader\.',
     r'^(val|test)_evaluator\.ann_file$',
     # the schedule unit (toy 1x = 12 epochs of 256 images) and its lr
-    r'^(TOY_1X|max_iters|train_cfg\.|param_scheduler\.)',
+    r'^(TOY_1X|train_cfg\.|param_scheduler\.)',
     r'^optim_wrapper\.optimizer\.lr$',
     r'^default_hooks\.(logger\.interval|checkpoint\.(interval|'
     r'max_keep_ckpts))$', r'^log_processor\.window_size$',
@@ -446,3 +448,12 @@ def test_toy_pretrained_twins_differ_only_in_init(twin):
     assert name in TOY_CONFIGS  # every pretrained toy config has its twin
     diff = _diff_keys(load(twin), load(name))
     assert diff and all(INIT_KEYS.match(k) for k in diff), diff
+
+
+def test_no_config_keeps_a_decorative_max_iters():
+    """A top-level ``max_iters`` is never what the loop reads
+    (``train_cfg.max_iters`` is): none of our configs or bases has one."""
+    found = [name for name in mmrethink.list_configs(include_bases=True)
+             if 'max_iters' in mmrethink.read_config(
+                 mmrethink.get_config_path(name))]
+    assert found == []

@@ -10,10 +10,10 @@ from mmengine.registry import HOOKS, METRICS
 from mmengine.testing import RunnerTestCase
 
 from mmrethink.hooks import CurveHook
-from mmrethink.utils import curves
-from mmrethink.utils.checkpoint_loading import checkpoint_loading
-from mmrethink.utils.curves import find_overfitting_onset
-from mmrethink.utils.schedules import iter_schedule
+from mmrethink.records import curves
+from mmrethink.checkpoint.loading import checkpoint_loading
+from mmrethink.records.curves import find_overfitting_onset
+from mmrethink.schedules import iter_schedule
 
 # the scripted AP as a function of the iteration it is measured at
 SCRIPTS = {

@@ -12,7 +12,7 @@ from mmengine.config import Config
 
 from conftest import ROOT, TOY_CONFIG, free_port, toy_data_options
 from mmrethink.datasets.subset import draw_subset
-from mmrethink.utils.dist import prepare_cpu_launch
+from mmrethink.runner.dist import prepare_cpu_launch
 
 pytestmark = pytest.mark.slow
 
@@ -82,15 +82,18 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
                     reason='tests the CPU (gloo) launch path')
 def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
         toy_data, tmp_path):
-    """Rank 1 alone gets SIGTERM at iteration 3: the ranks agree (one
-    all-reduce per iteration), rank 0 writes iter_3.pth, both exit."""
+    """Rank 1 alone gets SIGTERM during iteration 3: the ranks agree in
+    that iteration's one collective (which carries the stop and the
+    divergence flags: one all-reduce per iteration on each rank), rank 0
+    writes iter_3.pth, both exit."""
     cfg_file = tmp_path / 'term.py'
     cfg_file.write_text(textwrap.dedent(f'''
         _base_ = {TOY_CONFIG!r}
         custom_imports = dict(imports=['mmrethink', 'trace_run'],
                               allow_failed_imports=False)
         custom_hooks = [
-            dict(type='RandomStateHook'),
+            dict(type='CountCollectivesHook'),
+            dict(type='DivergenceHook'), dict(type='RandomStateHook'),
             dict(type='SignalAtHook', iteration=3, signal_name='SIGTERM',
                  rank=1)]
         train_dataloader = dict(batch_size=2)
@@ -105,6 +108,11 @@ def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
     assert (work / 'last_checkpoint').read_text().endswith('iter_3.pth')
     assert 'a stop signal on another rank during training: saved ' \
         'iter_3.pth (iteration 3)' in proc.stdout
+    # iterations 1-3 on both ranks: one all-reduce each (the signal
+    # handler's and DivergenceHook's flags in the same vector)
+    for rank in (0, 1):
+        counts = json.loads((work / f'collectives{rank}.json').read_text())
+        assert counts == {'1': 1, '2': 1, '3': 1}, (rank, counts)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(),

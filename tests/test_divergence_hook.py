@@ -11,7 +11,7 @@ from mmengine.testing import RunnerTestCase
 from mmengine.testing.runner_test_case import ToyModel
 
 from mmrethink.hooks import DivergenceError, DivergenceHook
-from mmrethink.utils.safe_load import load_checkpoint_file
+from mmrethink.checkpoint.safe_load import load_checkpoint_file
 
 
 class NaNAfterModel(ToyModel):

@@ -93,7 +93,7 @@ def serve(tmp_path):
 def test_remote_names_resolve_to_the_hub_cache(tmp_path, monkeypatch):
     import torch
 
-    from mmrethink.utils.remote import cache_path, checkpoint_url
+    from mmrethink.checkpoint.remote import cache_path, checkpoint_url
     monkeypatch.setattr(torch.hub, 'get_dir', lambda: str(tmp_path))
     url = checkpoint_url('open-mmlab://vgg16_caffe')
     assert url.startswith('https://') and url.endswith('.pth')
@@ -293,7 +293,7 @@ def test_wheel_installs_over_the_users_packages_and_trains(user_env,
     (project / 'my_toy.py').write_text(
         "_base_ = 'mmrethink::toy/"
         "mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_shapes.py'\n"
-        'from mmrethink.utils.schedules import iter_schedule\n'
+        'from mmrethink.schedules import iter_schedule\n'
         'train_cfg, param_scheduler = iter_schedule(2, [1], warmup_iters=1,'
         ' val_interval=2)\n')
     proc = subprocess.run(
@@ -314,7 +314,7 @@ def test_mim_trains_tests_and_searches(toy_data, tmp_path):
     config = tmp_path / 'toy2.py'
     config.write_text(
         f'_base_ = {TOY_CONFIG!r}\n'
-        'from mmrethink.utils.schedules import iter_schedule\n'
+        'from mmrethink.schedules import iter_schedule\n'
         'train_cfg, param_scheduler = iter_schedule(2, [1], warmup_iters=1,'
         ' val_interval=2)\n')
     options = ['--cfg-options', *toy_data_options(toy_data)]

@@ -1,6 +1,7 @@
 """The README's tables and the metafile are generated from the configs and
 the records; a stale README or metafile fails. The tool runs as a user
 runs it in the first test; the others call its main in this process."""
+import json
 import os.path as osp
 import shutil
 
@@ -48,10 +49,46 @@ def test_stale_files_are_caught_and_regenerated(tmp_path):
     assert (tmp_path / 'metafile.yml').read_text() == meta
 
 
+def _record(**changes):
+    """A complete record (the fields of ResultRecord)."""
+    record = dict(
+        config='a', box_ap=1.0, box_ap50=2.0, box_ap75=0.5, mask_ap=None,
+        mask_ap50=None, mask_ap75=None, iterations=8, max_iters=8,
+        max_epochs=None, gpus=1, batch_per_gpu=2, sec_per_iter=0.2,
+        memory_gb=None, versions={'torch': '2'}, commit=None,
+        date='20260101', checkpoint='a.pth', log='a.log',
+        curve='a.curve.jsonl', curve_box_ap=[[8, 1.0]])
+    record.update(changes)
+    return json.dumps(record)
+
+
 def test_a_record_must_name_its_config(tmp_path):
-    (tmp_path / 'a.json').write_text('{"config": "b"}')
+    (tmp_path / 'a.json').write_text(_record(config='b'))
     proc = gather('--print-toy-table', '--results-dir', tmp_path)
     assert proc.returncode == 2 and 'a.json: "config" is' in proc.stdout
+
+
+@pytest.mark.parametrize('text, said', [
+    ('{"config": "a"}', "missing ['batch_per_gpu', 'box_ap'"),
+    (_record(box_AP=3), "unknown ['box_AP']"),
+    (_record(iterations='8'), "iterations='8' (expected int)"),
+    (_record(box_ap=True), 'box_ap=True (expected Optional[float])'),
+    ('{"config": ', 'not JSON'),
+])
+def test_a_bad_record_is_named_with_what_was_expected(tmp_path, text, said):
+    (tmp_path / 'a.json').write_text(text)
+    proc = gather('--print-toy-table', '--results-dir', tmp_path)
+    assert proc.returncode == 2, proc.stdout
+    assert 'a.json' in proc.stdout and said in proc.stdout, proc.stdout
+
+
+def test_a_record_reads_back_as_written(tmp_path):
+    from mmrethink.records.results import (ResultRecord, read_record,
+                                           write_record)
+    record = ResultRecord(**json.loads(_record()))
+    write_record(str(tmp_path), record)
+    assert read_record(str(tmp_path), 'a') == record
+    assert read_record(str(tmp_path), 'b') is None
 
 
 def test_table_rows_come_from_the_resolved_configs():

@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from conftest import TOY_CONFIG
-from mmrethink.utils.launch import FormattedOnceConfig, load_config
+from mmrethink.launch import FormattedOnceConfig, load_config
 
 
 def _count_yapf(monkeypatch):
@@ -62,48 +62,8 @@ def test_keeps_what_the_loaded_config_knew(tmp_path):
     assert cfg.to_dict() == dict(plain.to_dict(), work_dir=str(tmp_path))
 
 
-def test_metafiles_are_parsed_once_and_mmengine_is_restored(monkeypatch):
-    """mmengine reads every mmdet metafile for each ``mmdet::`` base;
-    ``read_config`` reads them once per process and gives the same config.
-    The private names it relies on (mmengine 0.10.x) are checked here, so
-    that an mmengine that renames them fails this test, not a user's run."""
-    import mmengine.config.utils as config_utils
-    from mmrethink.utils import launch
-    # mmengine's lookup of an external config calls the module's `load`
-    assert 'load' in config_utils._get_cfg_metainfo.__code__.co_names
-    parsed = []
-    real = config_utils.load
-
-    def counted(file, *args, **kwargs):
-        parsed.append(file)
-        return real(file, *args, **kwargs)
-
-    monkeypatch.setattr(config_utils, 'load', counted)
-    monkeypatch.setattr(launch, '_METAFILES', {})
-    plain = Config.fromfile(TOY_CONFIG)
-    per_fromfile = len(parsed)
-    metafiles = set(parsed)
-    # each `mmdet::` base reads the same files again
-    assert per_fromfile > len(metafiles) > 10
-    parsed.clear()
-    first = launch.read_config(TOY_CONFIG)
-    assert sorted(parsed) == sorted(metafiles)  # each once
-    assert config_utils.load is counted  # restored after the block
-    second = launch.read_config(TOY_CONFIG)
-    assert len(parsed) == len(metafiles)  # none again
-    for cfg in (first, second):
-        assert cfg.to_dict() == plain.to_dict()
-        assert cfg.text == plain.text
-    # an edited metafile is read anew (the key holds its mtime and size)
-    parsed.clear()
-    monkeypatch.setattr(launch, '_METAFILES', {
-        key[:1] + (0, 0): value for key, value in launch._METAFILES.items()})
-    launch.read_config(TOY_CONFIG)
-    assert sorted(parsed) == sorted(metafiles)
-
-
 def test_a_tool_in_process_returns_its_output_and_fails_as_a_command():
-    from mmrethink.utils.launch import call_tool
+    from mmrethink.launch import call_tool
 
     def tool(argv):
         print('args', *argv)

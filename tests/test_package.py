@@ -115,8 +115,8 @@ def test_inherit_by_relative_path(tmp_path):
 
 
 def test_inherit_by_installed_path(installed_wheel, tmp_path):
-    # `python -m mmrethink.utils.config_paths NAME` prints the installed path
-    out = run_python(['-m', 'mmrethink.utils.config_paths', LEAF],
+    # `python -m mmrethink.config NAME` prints the installed path
+    out = run_python(['-m', 'mmrethink.config', LEAF],
                      cwd=str(tmp_path), env=_env_with(installed_wheel))
     path = out.strip().splitlines()[-1]
     assert path.startswith(installed_wheel)
@@ -192,7 +192,7 @@ def name(fn):
 
 def snapshot():
     # CheckpointLoader._schemes: mmengine's private table (0.10.x); this
-    # test fails when it changes, as mmrethink.utils.checkpoint_loading
+    # test fails when it changes, as mmrethink.checkpoint.loading
     # would
     return dict(
         schemes={p: name(f) for p, f in CheckpointLoader._schemes.items()},
@@ -256,5 +256,5 @@ def test_importing_mmrethink_changes_nothing_of_others(tmp_path):
     assert result['loaded'] == {'plain': True, 'legacy': 'UnpicklingError',
                                 'own': [7.0, 7.0]}
     assert result['inside'] == {
-        'local': 'mmrethink.utils.checkpoint_loading._load_local',
+        'local': 'mmrethink.checkpoint.loading._load_local',
         'own': 'thirdparty.load_own', 'legacy': ['meta', 'state_dict']}

@@ -11,7 +11,7 @@ import torch
 
 from conftest import (ROOT, TOY_CONFIG, call_tool_main, run_python,
                       toy_data_options)
-from mmrethink.utils.safe_load import load_checkpoint_file
+from mmrethink.checkpoint.safe_load import load_checkpoint_file
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,8 @@ import torch
 from conftest import ROOT, TOY_CONFIG, call_python, toy_data_options
 from mmengine.logging import HistoryBuffer
 
-from mmrethink.utils.safe_load import (CheckpointRefusedError, from_plain,
-                                       load_checkpoint_file, to_plain)
+from mmrethink.checkpoint.safe_load import (CheckpointRefusedError, from_plain,
+                                            load_checkpoint_file, to_plain)
 
 NP2 = 'numpy._core.multiarray'
 NP1 = 'numpy.core.multiarray'
@@ -179,7 +179,8 @@ def crafted(marker):
 LOADER = r'''
 import sys
 import mmrethink  # what every config imports
-from mmrethink.utils.safe_load import CheckpointRefusedError, load_checkpoint_file
+from mmrethink.checkpoint.safe_load import (CheckpointRefusedError,
+                                            load_checkpoint_file)
 for path in sys.argv[1:]:
     print('LOADING', path, flush=True)
     try:

@@ -1,8 +1,8 @@
 """The schedule rule and denser validation around the lr drops."""
 import pytest
 
-from mmrethink.utils.schedules import (dense_intervals, iter_schedule,
-                                       paper_schedule, short_schedule)
+from mmrethink.schedules import (dense_intervals, iter_schedule,
+                                 paper_schedule, short_schedule)
 
 
 def test_paper_rule():
@@ -54,3 +54,29 @@ def test_dense_interval_must_divide_the_validation_interval():
         dense_intervals([100], 10, 5, 3)
     with pytest.raises(ValueError, match='dense needs val_interval'):
         iter_schedule(100, [60], dense=(5, 1))
+
+
+def test_the_old_module_name_still_resolves_downstream_configs(tmp_path):
+    """Configs written for mmrethink 0.2 import mmrethink.utils.schedules:
+    they resolve as before, with a DeprecationWarning naming the new
+    module."""
+    import importlib
+    import sys
+
+    from mmengine.config import Config
+
+    from mmrethink import get_config_path, schedules
+    sys.modules.pop('mmrethink.utils.schedules', None)
+    with pytest.warns(DeprecationWarning, match='mmrethink.schedules'):
+        old = importlib.import_module('mmrethink.utils.schedules')
+    assert old.iter_schedule is schedules.iter_schedule
+    child = tmp_path / 'downstream.py'
+    base = get_config_path('_base_/schedules/iter-schedule')
+    child.write_text(
+        f'_base_ = {base!r}\n'
+        'from mmrethink.utils.schedules import iter_schedule, '
+        'paper_schedule\n'
+        'train_cfg, param_scheduler = iter_schedule(*paper_schedule(2))\n')
+    cfg = Config.fromfile(str(child))
+    assert cfg.train_cfg.max_iters == 180000
+    assert cfg.param_scheduler[1]['milestones'] == [120000, 160000]

@@ -12,8 +12,8 @@ import torch
 
 from conftest import (ROOT, TOY_CONFIG, call_python, run_python,
                       toy_data_options)
-from mmrethink.utils.checkpoints import fork_checkpoint
-from mmrethink.utils.schedules import short_schedule
+from mmrethink.schedules import fork_checkpoint
+from mmrethink.schedules import short_schedule
 
 pytestmark = pytest.mark.slow
 

@@ -32,18 +32,15 @@ import subprocess
 import sys
 import time
 
+from mmrethink.checkpoint.work_dir import read_last_checkpoint
 from mmrethink.datasets.toy_shapes import make_toy_coco, toy_cfg_options
-from mmrethink.utils.checkpoints import read_last_checkpoint
-from mmrethink.utils.launch import call_tool
-from mmrethink.utils.records import read_record
-from mmrethink.utils.schedules import TOY_1X
+from mmrethink.launch import call_tool
+from mmrethink.records import plots, publishing, tables
+from mmrethink.records.results import read_record
+from mmrethink.schedules import TOY_1X
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
-sys.path.insert(0, HERE)  # the light tools run in this process
-import gather_results  # noqa: E402
-import plot_curves  # noqa: E402
-import publish  # noqa: E402
 
 TOY = osp.join(ROOT, 'configs', 'toy')
 ARMS = {
@@ -75,10 +72,19 @@ def run(cmd, capture=False):
     return out.stdout
 
 
-def tool(module, argv, capture=False):
+#: the light tools (publish, tables, plots): their package code, run in
+#: this process (what ``tools/<name>.py ARGS`` would run)
+LIGHT_TOOLS = {
+    'publish': lambda argv: publishing.main(argv, root=ROOT),
+    'gather_results': lambda argv: tables.main(argv, root=ROOT),
+    'plot_curves': plots.main,
+}
+
+
+def tool(name, argv, capture=False):
     """A light tool (publish, tables, plots) in this process."""
-    print('+ tools/' + module.__name__ + '.py', ' '.join(argv), flush=True)
-    out = call_tool(module.main, argv)
+    print(f'+ tools/{name}.py', ' '.join(argv), flush=True)
+    out = call_tool(LIGHT_TOOLS[name], argv)
     if not capture:
         print(out, end='', flush=True)
     return out
@@ -99,8 +105,8 @@ def train_and_test(arm, work_dir, options):
     # weights-only checkpoint, logs and curve in <work_dir>/publish, the
     # results record in <work_dir>/results
     results = osp.join(work_dir, 'results')
-    tool(publish, [arm_dir, '--out-dir', osp.join(work_dir, 'publish'),
-                   '--results-dir', results, '--no-gather', '--replace'])
+    tool('publish', [arm_dir, '--out-dir', osp.join(work_dir, 'publish'),
+                     '--results-dir', results, '--no-gather', '--replace'])
     # (the demo's own record of its run)
     record = read_record(results, ARMS[arm])
     return dict(arm=arm, config=config, work_dir=arm_dir, metrics=metrics,
@@ -134,7 +140,7 @@ def main(argv=None):
         results[-1]['train_seconds'] += pre_seconds
 
     # the table format of the README, from the records just written
-    toy_table = tool(gather_results, [
+    toy_table = tool('gather_results', [
         '--print-toy-table', '--results-dir',
         osp.join(args.work_dir, 'results')], capture=True)
     table = ('Toy data on CPU, not COCO. AP in %, on the toy validation '
@@ -146,7 +152,7 @@ def main(argv=None):
         print(f'{r["arm"]}: box AP {100 * m["coco/bbox_mAP"]:.1f} (tools/test.py '
               f'on the final checkpoint), trained in {r["train_seconds"]:.0f} s')
     plot = osp.join(args.work_dir, 'curves.png')
-    tool(plot_curves, [
+    tool('plot_curves', [
         *[r['work_dir'] for r in results], '--labels',
         *[f'toy GN {r["arm"]}' for r in results], '--iters-per-x',
         str(TOY_1X), '--out', plot, '--csv',
@@ -157,7 +163,8 @@ def main(argv=None):
     print(table)
     # where this run sits: the published toy Table 1 and less-data runs
     # (make reproduce-toy; records in results/)
-    published = tool(gather_results, ['--print-toy-table'], capture=True)
+    published = tool('gather_results', ['--print-toy-table'],
+                     capture=True)
     print('\nPublished toy runs (make reproduce-toy, docs/toy.md): both arms '
           'at three data sizes, three schedule lengths each:\n' + published)
     study = osp.join(ROOT, 'docs', 'figures', 'toy_study.md')

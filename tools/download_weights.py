@@ -22,9 +22,10 @@ import sys
 
 import torch
 
-from mmrethink.utils.launch import load_config
-from mmrethink.utils.remote import (REMOTE_PREFIXES, RemoteCheckpointError,
-                                    cache_path, checkpoint_url, fetch)
+from mmrethink.checkpoint.remote import (REMOTE_PREFIXES,
+                                         RemoteCheckpointError, cache_path,
+                                         checkpoint_url, fetch)
+from mmrethink.launch import load_config
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

@@ -20,7 +20,7 @@ import sys
 from mmdet.datasets import CocoDataset
 
 from mmrethink.datasets.subset import dataset_image_ids, draw_subset
-from mmrethink.utils.fileio import atomic_write
+from mmrethink.fileio import atomic_write
 
 
 def filtered_dataset(ann_file: str, min_size: int = 32) -> CocoDataset:

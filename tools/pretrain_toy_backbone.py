@@ -25,8 +25,8 @@ import torch.nn.functional as F
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
 from mmrethink.datasets.toy_shapes import ALL_PAIRS, make_toy_classification
-from mmrethink.utils.fileio import atomic_write
-from mmrethink.utils.launch import load_config
+from mmrethink.fileio import atomic_write
+from mmrethink.launch import load_config
 
 
 def build_classifier(cfg):

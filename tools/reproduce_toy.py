@@ -14,7 +14,7 @@ its 1k-image subset ~90, 3.5k ~320, 10k ~900). Every size trains both arms
 preset, in iterations, the same for every size, as the paper's subsets
 share theirs (§5). Each arm and size trains its longest schedule once; each
 shorter one is forked from that run's checkpoint at its own first lr drop
-(``mmrethink.utils.checkpoints.fork_checkpoint``: the schedules are equal
+(``mmrethink.schedules.fork_checkpoint``: the schedules are equal
 up to there, and our resumes are exact, so the fork *is* that schedule).
 
 Presets (fixed before any run; docs/toy.md):
@@ -62,19 +62,15 @@ from collections import Counter
 
 from mmrethink.datasets.subset import draw_subset
 from mmrethink.datasets.toy_shapes import (CLASSES, make_toy_coco,
-                                            toy_cfg_options)
-from mmrethink.utils.checkpoints import fork_checkpoint
-from mmrethink.utils.launch import call_tool
-from mmrethink.utils.records import read_record
-from mmrethink.utils.schedules import (TOY_STUDY_ITERS, TOY_STUDY_INTERVAL,
-                                       short_schedule)
+                                           toy_cfg_options)
+from mmrethink.launch import call_tool
+from mmrethink.records import plots, publishing, tables
+from mmrethink.records.results import read_record
+from mmrethink.schedules import (TOY_STUDY_INTERVAL, TOY_STUDY_ITERS,
+                                 fork_checkpoint, short_schedule)
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
-sys.path.insert(0, HERE)  # the light tools run in this process
-import gather_results  # noqa: E402
-import plot_curves  # noqa: E402
-import publish as publish_tool  # noqa: E402
 
 TOY = osp.join(ROOT, 'configs', 'toy')
 STUDY = osp.join(TOY, 'study')
@@ -130,7 +126,7 @@ def config_text(arm: str, iters: int, size: int, interval: int,
 # batch 4, lr x0.1 at {drops[0]} and {drops[1]} (2/3 and 8/9: the subset rule,
 # UNVERIFIED).
 _base_ = '{base_dir}/{ARMS[arm][1]}.py'
-from mmrethink.utils.schedules import toy_study_schedule  # noqa
+from mmrethink.schedules import toy_study_schedule  # noqa
 
 train_cfg, param_scheduler = toy_study_schedule({arg})
 train_dataloader = dict(
@@ -321,7 +317,7 @@ def fork(long_work, name, length, args):
 def publish(works, args, log):
     publish_dir = osp.join(args.work_dir, 'publish')
     for work in works.values():
-        call_tool(publish_tool.main, [
+        call_tool(lambda argv: publishing.main(argv, root=ROOT), [
             work, '--out-dir', publish_dir, '--results-dir',
             args.results_dir, '--replace', '--no-gather'], log)
     # the logs and curves are small text files: they go with the records
@@ -330,9 +326,9 @@ def publish(works, args, log):
     for name in works:
         record = read_record(args.results_dir, name)
         for key in ('log', 'curve'):
-            shutil.copy(osp.join(publish_dir, record[key]), logs)
+            shutil.copy(osp.join(publish_dir, getattr(record, key)), logs)
     if osp.abspath(args.results_dir) == osp.join(ROOT, 'results'):
-        call_tool(gather_results.main, [], log)
+        call_tool(lambda argv: tables.main(argv, root=ROOT), [], log)
 
 
 def report(works, counts, sizes, iters, args, log):
@@ -341,7 +337,7 @@ def report(works, counts, sizes, iters, args, log):
     rows, best = [], {}
     for size in sizes:
         for arm in ARMS:
-            aps = [read_record(args.results_dir, stem(arm, n, size))['box_ap']
+            aps = [read_record(args.results_dir, stem(arm, n, size)).box_ap
                    for n in iters]
             gain = aps[-1] - aps[-2] if len(aps) > 1 else math.nan
             best[size, arm] = max(aps)
@@ -379,7 +375,7 @@ def report(works, counts, sizes, iters, args, log):
     # the paper's unit: 1x = 12 epochs of the full set (batch 4)
     one_x = str(12 * largest // 4)
     fig1 = [stem(arm, n, largest) for arm in ARMS for n in iters[::-1]]
-    call_tool(plot_curves.main, [
+    call_tool(plots.main, [
         *[works[s] for s in fig1], '--labels',
         *[f'{arm} {n} it' for arm in ARMS for n in iters[::-1]],
         '--iters-per-x', one_x, '--out',
@@ -387,7 +383,7 @@ def report(works, counts, sizes, iters, args, log):
         osp.join(args.figures, 'toy_fig1.csv'), '--title',
         f'toy world, {largest} images: every schedule'], log)
     small = [stem(arm, iters[-1], size) for size in sizes[:-1] for arm in ARMS]
-    call_tool(plot_curves.main, [
+    call_tool(plots.main, [
         *[works[s] for s in small], '--labels',
         *[f'{arm}, {size} images' for size in sizes[:-1] for arm in ARMS],
         '--iters-per-x', one_x, '--onset', '--out',
@@ -399,10 +395,9 @@ def report(works, counts, sizes, iters, args, log):
 
 def plot_gap(counts, sizes, best, out):
     """Pretrained minus scratch box AP against instances per class."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
     xs = [counts[s]['per_class'] for s in sizes]
     ys = [best[s, 'pretrained'] - best[s, 'scratch'] for s in sizes]
     ax.plot(xs, ys, 'o-', color='C0', label='toy world (this study)')

@@ -6,7 +6,7 @@
 
 CHECKPOINT is a file or a remote name, as mmdet's tool takes it:
 ``http(s)://...``, ``open-mmlab://...``, ``torchvision://...`` (downloaded
-into torch's hub cache once; mmrethink.utils.remote). ``--show-dir DIR``
+into torch's hub cache once; mmrethink.checkpoint.remote). ``--show-dir DIR``
 writes every test image with its predictions drawn to
 ``<work_dir>/<timestamp>/DIR`` (mmdet's visualization hook), ``--show``
 displays them. Prints the metrics as one JSON line (``{"coco/bbox_mAP":
@@ -19,10 +19,10 @@ import os.path as osp
 from mmdet.engine.hooks.utils import trigger_visualization_hook
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
-from mmrethink.utils.dist import prepare_cpu_launch
-from mmrethink.utils.launch import (add_common_args, load_config,
-                                    parse_with_common_args, run_stage)
-from mmrethink.utils.remote import REMOTE_PREFIXES
+from mmrethink.checkpoint.remote import REMOTE_PREFIXES
+from mmrethink.launch import (add_common_args, load_config,
+                              parse_with_common_args, run_stage)
+from mmrethink.runner.dist import prepare_cpu_launch
 
 
 def parse_args():

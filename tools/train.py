@@ -7,10 +7,10 @@ import argparse
 import os.path as osp
 
 import mmrethink  # noqa: F401  (registers mmrethink's modules)
-from mmrethink.utils.checkpoints import find_resume_checkpoint
-from mmrethink.utils.dist import prepare_cpu_launch
-from mmrethink.utils.launch import (add_common_args, load_config,
-                                    parse_with_common_args, run_stage)
+from mmrethink.checkpoint.work_dir import find_resume_checkpoint
+from mmrethink.launch import (add_common_args, load_config,
+                              parse_with_common_args, run_stage)
+from mmrethink.runner.dist import prepare_cpu_launch
 
 
 def parse_args():

@@ -7,11 +7,12 @@ custom_imports = dict(imports=['mmrethink'], allow_failed_imports=False)
 # Iteration-based runs: log training and validation by iteration so that
 # curves have iterations on their x axis (otherwise validation is logged at
 # "step 0"); keep checkpoints at the validation interval of the schedules,
-# written atomically (mmrethink.utils.fileio: a crash mid-write leaves the
+# written atomically (mmrethink.fileio: a crash mid-write leaves the
 # previous file, never a truncated one). ResumableCheckpointHook: the files
-# hold plain data only (they load with torch.load(weights_only=True)), and
-# on SIGTERM / SIGUSR1 (a launcher stopping the job) the run saves its
-# current iteration on every rank's agreement and exits 143 (docs/faults.md).
+# hold plain data only (they load with torch.load(weights_only=True)); on
+# SIGTERM / SIGUSR1 (a launcher stopping the job) our train loop has it save
+# the current iteration on every rank's agreement and exits 143
+# (train_cfg.stop_signals, mmrethink/runner/preemption.py, docs/faults.md).
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(

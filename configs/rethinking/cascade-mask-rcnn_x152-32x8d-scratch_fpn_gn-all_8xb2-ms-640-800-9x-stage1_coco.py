@@ -10,8 +10,7 @@ _base_ = './mask-rcnn_r50-scratch_fpn_gn-all_8xb2-ms-640-800-9x_coco.py'
 # the X152 row's backbone (mask-rcnn_x152-32x8d-scratch_..._9x_coco.py)
 model = dict(
     backbone=dict(type='ResNeXt', depth=152, groups=32, base_width=8))
-max_iters = 9 * 90000 - 270000
-train_cfg = dict(max_iters=max_iters)
+train_cfg = dict(max_iters=9 * 90000 - 270000)
 param_scheduler = [
     dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0,
          end=500)

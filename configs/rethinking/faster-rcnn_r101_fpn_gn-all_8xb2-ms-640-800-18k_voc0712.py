@@ -3,11 +3,10 @@
 # The scratch twin with ImageNet weights and its own length. UNVERIFIED lr
 # drops, as the scratch twin's: 2/3 and 8/9 of training (12k and 16k).
 _base_ = './faster-rcnn_r101-scratch_fpn_gn-all_8xb2-ms-640-800-144k_voc0712.py'
-from mmrethink.utils.schedules import iter_schedule, short_schedule  # noqa
+from mmrethink.schedules import iter_schedule, short_schedule  # noqa
 
-max_iters = 18000
 train_cfg, param_scheduler = iter_schedule(
-    *short_schedule(max_iters), val_interval=2000)
+    *short_schedule(18000), val_interval=2000)
 # Detectron's GN ResNet-101 weights, with the BGR, unit-std input they expect
 # (as _base_/models/mask-rcnn_r50-pretrained_fpn_gn-all.py)
 model = dict(

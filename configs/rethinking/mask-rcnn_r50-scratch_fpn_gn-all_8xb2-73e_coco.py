@@ -17,8 +17,9 @@
 #     the evaluator FastCocoMetric (mmdet's, run by faster-coco-eval);
 #  7. a fixed seed (randomness.seed=0), as all our configs;
 #  8. RoIAlign with 2x2 samples per bin (Detectron's), not mmdet's adaptive.
-# An epoch-based run resumes at epoch boundaries (mmengine's loop): a signal
-# stops it without saving, and it resumes from its last epoch.
+# An epoch-based run resumes at epoch boundaries (mmengine's loop): a stop
+# signal ends it as it would without mmrethink (pre-emption with a
+# checkpoint is our iteration loop's), and it resumes from its last epoch.
 # 73 epochs x 7.3k iterations (117k images / 16) = 540k iterations = 6x;
 # lr drops at epochs 65 and 71 (about 475k and 520k iterations).
 _base_ = [

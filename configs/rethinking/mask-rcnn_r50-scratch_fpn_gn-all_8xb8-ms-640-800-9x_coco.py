@@ -5,11 +5,10 @@
 #   drops at 750k / 4 = 187.5k and 790k / 4 = 197.5k; warm-up 500 / 4 = 125.
 # Scale augmentation [640, 800] as Detectron2's config.
 _base_ = './mask-rcnn_r50-scratch_fpn_gn-all_8xb2-ms-640-800-9x_coco.py'
-from mmrethink.utils.schedules import iter_schedule, paper_schedule  # noqa
+from mmrethink.schedules import iter_schedule, paper_schedule  # noqa
 
 train_dataloader = dict(batch_size=8)
 optim_wrapper = dict(optimizer=dict(lr=0.08))
-max_iters = 9 * 90000 // 4
 train_cfg, param_scheduler = iter_schedule(
     *paper_schedule(9, batch_size=64), warmup_iters=500 // 4,
     val_interval=2500)

@@ -16,7 +16,7 @@
 #    config is 1x, for a run of minutes.
 _base_ = '../rethinking/faster-rcnn_vgg16-scratch_c5_8xb2-ms-640-800-11x_coco.py'
 from mmrethink.datasets.toy_shapes import toy_data  # noqa
-from mmrethink.utils.schedules import TOY_1X, toy_schedule  # noqa
+from mmrethink.schedules import TOY_1X, toy_schedule  # noqa
 
 # mmrethink.datasets.toy_shapes.CLASSES: shape/texture pairs
 classes = ('stripes-square', 'dots-square', 'stripes-circle',
@@ -43,7 +43,6 @@ model = dict(
 train_dataloader, val_dataloader, val_evaluator = toy_data(with_mask=False)
 test_dataloader, test_evaluator = val_dataloader, val_evaluator
 
-max_iters = TOY_1X
 train_cfg, param_scheduler = toy_schedule(1)
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 default_hooks = dict(

@@ -17,7 +17,7 @@
 #    epochs of COCO; the toy 1x is 12 epochs of the 256 images at batch 4 =
 #    768 iterations. The lr drops by the paper's rule in proportion: x0.1
 #    at total - 60k/90k of 1x = total - 512 and at total - 20k/90k of 1x =
-#    total - 171 (mmrethink.utils.schedules.paper_schedule); lr 0.005 =
+#    total - 171 (mmrethink.schedules.paper_schedule); lr 0.005 =
 #    0.02 x 4 / 16 (linear scaling). Warm-up from 1/3 over 128 iterations
 #    (1/6 of 1x; Detectron's 500 of 90k would be 4, too few for scratch at
 #    this width), for both arms.
@@ -26,7 +26,7 @@
 # 1x, all kept.
 _base_ = '../rethinking/mask-rcnn_r50-scratch_fpn_gn-all_8xb2-6x_coco.py'
 from mmrethink.datasets.toy_shapes import toy_data  # noqa
-from mmrethink.utils.schedules import TOY_1X, toy_schedule  # noqa
+from mmrethink.schedules import TOY_1X, toy_schedule  # noqa
 
 norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 # mmrethink.datasets.toy_shapes.CLASSES: shape/texture pairs
@@ -61,7 +61,6 @@ model = dict(
 train_dataloader, val_dataloader, val_evaluator = toy_data()
 test_dataloader, test_evaluator = val_dataloader, val_evaluator
 
-max_iters = TOY_1X
 train_cfg, param_scheduler = toy_schedule(1)
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 default_hooks = dict(

@@ -1,13 +1,14 @@
 """mmdet's ``CocoMetric`` with a choice of COCO evaluation backend."""
 import functools
 import importlib
-import types
 from typing import Dict
 
 import numpy as np
 from mmdet.datasets.api_wrappers import COCO
 from mmdet.evaluation import CocoMetric
 from mmdet.registry import METRICS
+
+from ..internals import with_globals
 
 #: backend name -> (module, COCOeval class): both take mmdet's COCO ground
 #: truth and give the same ``stats`` (benchmarks/coco_eval.py compares them)
@@ -19,28 +20,14 @@ COCO_BACKENDS = {
 
 @functools.lru_cache(maxsize=None)
 def _compute_metrics_with(eval_class):
-    """mmdet's ``CocoMetric.compute_metrics`` evaluating with ``eval_class``.
-
-    mmdet's method looks ``COCOeval`` up among its module's globals and
-    takes no argument for it. This is that same function (its code object,
-    not a copy of its source) bound to a copy of those globals in which
-    ``COCOeval`` is ``eval_class``. Nothing of mmdet changes: its module,
-    its ``CocoMetric`` and every other caller keep pycocotools' class, also
-    while ours runs (swapping the module's global would show, for the
-    duration of each call, to every thread of the process).
-
-    Relies on mmdet reading ``COCOeval`` as a module global in
-    ``compute_metrics`` (mmdet 3.x): ``tests/test_coco_metric.py`` fails
-    when that changes.
-    """
-    method = CocoMetric.compute_metrics
-    namespace = dict(method.__globals__, COCOeval=eval_class)
-    function = types.FunctionType(method.__code__, namespace,
-                                  method.__name__, method.__defaults__,
-                                  method.__closure__)
-    function.__kwdefaults__ = method.__kwdefaults__
-    function.__doc__ = method.__doc__
-    return function
+    """mmdet's ``CocoMetric.compute_metrics`` evaluating with ``eval_class``
+    (:func:`mmrethink.internals.with_globals`: the same function, reading
+    ``eval_class`` where it reads the ``COCOeval`` global). Nothing of
+    mmdet changes: its module, its ``CocoMetric`` and every other caller
+    keep pycocotools' class, also while ours runs (swapping the module's
+    global would show, for the duration of each call, to every thread of
+    the process)."""
+    return with_globals(CocoMetric.compute_metrics, COCOeval=eval_class)
 
 
 @METRICS.register_module()

@@ -8,8 +8,9 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from ..utils.curves import CURVE_FILE, write_curve
-from ..utils.loops import is_epoch_based, validates_after_this_step
+from ..internals import is_resuming
+from ..records.curves import CURVE_FILE, CurveState, write_curve
+from ..runner.loop_info import is_epoch_based, validates_after_this_step
 from ..utils.options import check_options
 
 
@@ -22,7 +23,7 @@ class CurveHook(Hook):
     and every validation metric; ``best: true`` marks the point with the
     highest ``monitor`` so far. Rank 0 rewrites ``<work_dir>/<filename>``
     atomically after each validation (the format:
-    :mod:`mmrethink.utils.curves`).
+    :mod:`mmrethink.records.curves`).
 
     The points and the running loss sums are saved in every checkpoint and
     restored on resume, so a resumed run continues the same curve. A
@@ -31,7 +32,7 @@ class CurveHook(Hook):
     evaluates it first, so that point is neither lost nor duplicated.
 
     Denser validation around the lr drops is the schedule's business
-    (``mmrethink.utils.schedules.iter_schedule(dense=...)`` sets mmengine's
+    (``mmrethink.schedules.iter_schedule(dense=...)`` sets mmengine's
     ``train_cfg.dynamic_intervals``); the overfitting onset is found over
     the finished curve (``tools/plot_curves.py --onset``), and stopping
     early is mmengine's ``EarlyStoppingHook``.
@@ -57,6 +58,15 @@ class CurveHook(Hook):
         self._loss_count = 0
         self._pending_val = False
         self._validating = False
+        self._in_training = False
+
+    def before_train(self, runner) -> None:
+        """Validations from now on are part of training (points)."""
+        self._in_training = True
+
+    def after_train(self, runner) -> None:
+        """A validation or test after this is not a point of the curve."""
+        self._in_training = False
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
@@ -84,18 +94,13 @@ class CurveHook(Hook):
     def before_val_epoch(self, runner) -> None:
         """Note that this iteration's validation is under way (a
         checkpoint written before it ends must run it again)."""
-        self._validating = self._training(runner)
-
-    @staticmethod
-    def _training(runner) -> bool:
-        return runner._train_loop is not None and not isinstance(
-            runner._train_loop, dict)  # else a plain test/val run
+        self._validating = self._in_training
 
     def after_val_epoch(self, runner,
                         metrics: Optional[Dict[str, float]] = None) -> None:
         """Record a point, mark the best one and write the curve."""
         self._validating = False
-        if not self._training(runner):
+        if not self._in_training:
             return
         empty = not metrics
         if empty:
@@ -147,10 +152,10 @@ class CurveHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Keep the curve so far, the running loss sums, and whether this
         checkpoint's own validation is still to run."""
-        checkpoint['curve_hook'] = dict(
-            records=self.records, loss_sums=self._loss_sums,
-            loss_count=self._loss_count,
-            pending_val=self._validation_due(runner))
+        CurveState(records=self.records, loss_sums=self._loss_sums,
+                   loss_count=self._loss_count,
+                   pending_val=self._validation_due(runner)
+                   ).to_checkpoint(checkpoint)
 
     def _validation_due(self, runner) -> bool:
         """Whether this checkpoint's validation is still to run: the loop
@@ -165,10 +170,10 @@ class CurveHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Restore the curve of a resumed run."""
-        state = checkpoint.get('curve_hook')
-        if state is None or not runner._resume:
+        state = CurveState.from_checkpoint(checkpoint)
+        if state is None or not is_resuming(runner):
             return  # load_from (fine-tuning) starts a new curve
-        self.records = list(state['records'])
-        self._loss_sums = dict(state['loss_sums'])
-        self._loss_count = state['loss_count']
-        self._pending_val = state['pending_val']
+        self.records = state.records
+        self._loss_sums = state.loss_sums
+        self._loss_count = state.loss_count
+        self._pending_val = state.pending_val

@@ -1,6 +1,6 @@
 """Stop a diverging run before it writes a bad checkpoint."""
 import math
-from typing import Optional
+from typing import Dict, Optional
 
 import torch
 from mmdet.registry import HOOKS
@@ -19,7 +19,9 @@ class DivergenceHook(Hook):
     Training from scratch can diverge early. This hook checks every loss of
     every iteration and raises :class:`DivergenceError` naming the
     iteration and the losses. With several processes the ranks agree first
-    (one all-reduce of one number per iteration): a NaN on one rank reaches
+    (under our train loop within its one collective per iteration,
+    :mod:`mmrethink.runner.agreement`; under another loop by an all-reduce
+    of its own): a NaN on one rank reaches
     every rank's weights through the gradient all-reduce, even where the
     local loss is finite, so every rank stops. It runs before the
     checkpoint hook (which has a lower priority), so the checkpoint of a
@@ -29,22 +31,27 @@ class DivergenceHook(Hook):
 
     priority = 'HIGHEST'
 
+    def before_train(self, runner) -> None:
+        """Under our train loop, the ranks' agreement rides on the loop's
+        one collective per iteration."""
+        agreement = getattr(runner.train_loop, 'agreement', None)
+        if agreement is not None:
+            agreement.add('diverged', lambda outputs: bool(_bad(outputs)))
+        self._agreement = agreement
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
         """Check this iteration's losses on every rank."""
-        bad = {}
-        for key, value in (outputs or {}).items():
-            if 'loss' not in key:
-                continue
-            number = float(value.detach() if hasattr(value, 'detach')
-                           else value)
-            if not math.isfinite(number):
-                bad[key] = number
-        ranks = int(len(bad) > 0)
-        if get_world_size() > 1:
-            flag = torch.tensor([int(ranks)])
-            all_reduce(flag, op='sum')
-            ranks = int(flag.item())
+        bad = _bad(outputs)
+        agreement = getattr(self, '_agreement', None)
+        if agreement is not None:
+            ranks = agreement.count(runner.iter, outputs)['diverged']
+        else:  # another loop: an all-reduce of our own
+            ranks = int(bool(bad))
+            if get_world_size() > 1:
+                flag = torch.tensor([ranks])
+                all_reduce(flag, op='sum')
+                ranks = int(flag.item())
         if ranks:
             where = (', '.join(f'{k}={v}' for k, v in bad.items())
                      if bad else 'a finite loss here, but not on every '
@@ -54,3 +61,15 @@ class DivergenceHook(Hook):
                 f'({ranks} rank(s) with a NaN/inf loss): {where}; the last '
                 'good checkpoint is the latest one in '
                 f'{runner.work_dir} (lower the lr or lengthen the warm-up)')
+
+
+def _bad(outputs: Optional[dict]) -> Dict[str, float]:
+    """The NaN or infinite losses among ``outputs``."""
+    bad = {}
+    for key, value in (outputs or {}).items():
+        if 'loss' not in key:
+            continue
+        number = float(value.detach() if hasattr(value, 'detach') else value)
+        if not math.isfinite(number):
+            bad[key] = number
+    return bad

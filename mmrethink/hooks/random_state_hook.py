@@ -4,7 +4,7 @@ from mmdet.registry import HOOKS
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 
-from ..utils.random_streams import derive_seed, seed_everything
+from ..runner.random_streams import derive_seed, seed_everything
 
 
 @HOOKS.register_module()
@@ -24,7 +24,7 @@ class RandomStateHook(Hook):
     adopts it before the data loader is built).
 
     The training data's augmentation is seeded per sample the same way by
-    our train loop (:mod:`mmrethink.utils.random_streams`).
+    our train loop (:mod:`mmrethink.runner.random_streams`).
     """
 
     priority = 'VERY_HIGH'

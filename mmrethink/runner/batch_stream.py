@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, List, Optional
 
 from torch.utils.data import Dataset
 
-from ..utils.random_streams import derive_seed, seeded
+from .random_streams import derive_seed, seeded
 
 
 class SeededIndex(int):
@@ -59,6 +59,11 @@ class BatchStream:
     def sampler(self):
         """The index sampler (mmengine looks for ``set_epoch`` on it)."""
         return getattr(self.batch_sampler, 'sampler', None)
+
+    @property
+    def first(self) -> Optional[int]:
+        """The batch the stream starts at (None before :meth:`start`)."""
+        return self._first
 
     def start(self, first: int) -> None:
         """Begin the stream at batch ``first`` (0 for a fresh run)."""

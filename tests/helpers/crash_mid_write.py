@@ -48,7 +48,7 @@ def main():
     from mmengine.runner.checkpoint import save_checkpoint
 
     import mmrethink  # noqa: F401  (registers atomic_local)
-    from mmrethink.utils.curves import write_curve
+    from mmrethink.records.curves import write_curve
     checkpoint = dict(state_dict=dict(w=torch.arange(100000.)))
     builtins.open = _dying(builtins.open)
     os.fdopen = _dying(os.fdopen)

@@ -56,8 +56,9 @@ class SignalAtHook(Hook):
     """Send ``signal_name`` at iteration ``iteration``.
 
     Args:
-        phase (str): 'train' (after that training iteration, before the
-            checkpoint hook sees it), 'val' (after the first batch of that
+        phase (str): 'train' (during that training iteration, before its
+            forward pass, where a launcher's signal mostly lands), 'val'
+            (after the first batch of that
             iteration's validation) or 'save' (while that iteration's
             checkpoint is written: after its data, before the rename).
         group (bool): Signal every process of the job, as slurm and
@@ -94,8 +95,7 @@ class SignalAtHook(Hook):
         else:
             os.kill(os.getpid(), self.signum)
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
         if self.phase == 'train' and runner.iter + 1 == self.iteration:
             self._fire(runner)
 
@@ -117,3 +117,37 @@ class SignalAtHook(Hook):
             return replace(src, dst)
 
         os.replace = die_before_rename
+
+
+@HOOKS.register_module()
+class CountCollectivesHook(Hook):
+    """Count the ``torch.distributed.all_reduce`` calls of each training
+    iteration, from its ``before_train_iter`` to its ``after_train_iter``
+    (this hook's come after every config hook's; our loop's pre-emption,
+    registered later, asks the iteration's cached agreement), written to
+    ``<work_dir>/collectives<rank>.json`` as ``{iteration: calls}`` after
+    each iteration (a run that stops keeps them)."""
+
+    priority = 'LOWEST'
+
+    def before_train(self, runner):
+        import torch.distributed as dist
+        self.calls = 0
+        self.counts = {}
+        real = dist.all_reduce
+
+        def counted(*args, **kwargs):
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        dist.all_reduce = counted
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.calls = 0
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        self.counts[runner.iter + 1] = self.calls
+        with open(osp.join(runner.work_dir,
+                           f'collectives{runner.rank}.json'), 'w') as f:
+            json.dump(self.counts, f)

@@ -4,8 +4,7 @@
 # training, the shape of Detectron's 1x (60k and 80k of 90k):
 # 146k and 195k. 20 points on the curve.
 _base_ = './iter-schedule.py'
-from mmrethink.utils.schedules import iter_schedule, short_schedule  # noqa
+from mmrethink.schedules import iter_schedule, short_schedule  # noqa
 
-max_iters = 220000
 train_cfg, param_scheduler = iter_schedule(
-    *short_schedule(max_iters), val_interval=max_iters // 20)
+    *short_schedule(220000), val_interval=220000 // 20)

@@ -1,8 +1,7 @@
 # 4x = 4 x 90k = 360k iterations at batch 16, lr x0.1 at 300k and 340k
 # (paper §4: total-60k and total-20k). Warm-up: paper silent; Detectron's
-# linear warm-up, 500 iterations from 1/3 (mmrethink.utils.schedules).
+# linear warm-up, 500 iterations from 1/3 (mmrethink.schedules).
 _base_ = './iter-schedule.py'
-from mmrethink.utils.schedules import iter_schedule, paper_schedule  # noqa
+from mmrethink.schedules import iter_schedule, paper_schedule  # noqa
 
-max_iters = 4 * 90000
 train_cfg, param_scheduler = iter_schedule(*paper_schedule(4))

@@ -1,6 +1,6 @@
 # Everything of the paper's schedule but its length (paper §4); the
 # _base_/schedules/iter-*.py files add the length by one rule, written once
-# in mmrethink.utils.schedules:
+# in mmrethink.schedules:
 #   Nx = N * 90k iterations at batch 16, lr x0.1 at total-60k and total-20k
 # SGD, lr 0.02 at batch 16 (8 GPUs x 2), momentum 0.9, weight decay 1e-4;
 # no weight decay on norm layers (Detectron WEIGHT_DECAY_GN = 0).

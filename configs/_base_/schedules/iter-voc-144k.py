@@ -3,8 +3,7 @@
 # does not fit 18k). We drop lr x0.1 at 2/3 and 8/9 of training, the shape of
 # Detectron's 1x (60k and 80k of 90k): 96k and 128k.
 _base_ = './iter-schedule.py'
-from mmrethink.utils.schedules import iter_schedule, short_schedule  # noqa
+from mmrethink.schedules import iter_schedule, short_schedule  # noqa
 
-max_iters = 144000
 train_cfg, param_scheduler = iter_schedule(
-    *short_schedule(max_iters), val_interval=2000)
+    *short_schedule(144000), val_interval=2000)

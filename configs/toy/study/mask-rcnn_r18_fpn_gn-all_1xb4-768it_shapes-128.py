@@ -4,7 +4,7 @@
 # batch 4, lr x0.1 at 512 and 682 (2/3 and 8/9: the subset rule,
 # UNVERIFIED).
 _base_ = '../mask-rcnn_r18_fpn_gn-all_1xb4-toy-1x_shapes.py'
-from mmrethink.utils.schedules import toy_study_schedule  # noqa
+from mmrethink.schedules import toy_study_schedule  # noqa
 
 train_cfg, param_scheduler = toy_study_schedule(768)
 train_dataloader = dict(

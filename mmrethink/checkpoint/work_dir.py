@@ -8,7 +8,7 @@ from typing import List, Optional
 
 from mmengine.logging import print_log
 
-from .fileio import atomic_write
+from ..fileio import atomic_write
 
 #: the file mmengine's CheckpointHook keeps the latest checkpoint's path in
 LAST_CHECKPOINT = 'last_checkpoint'
@@ -89,56 +89,3 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
         print_log(f'checkpoint {path} {problem}; trying an older one',
                   logger='current', level=30)
     return None
-
-
-def fork_checkpoint(src: str, dst: str, max_iters: int,
-                    milestones: List[int], gamma: float = 0.1) -> None:
-    """Start a shorter schedule from a long run's checkpoint (the paper's
-    Fig. 1).
-
-    Schedules of the paper's rule share their iterations up to their own
-    first lr drop: the lr is the same there whatever the length. So a
-    checkpoint of the long run written at a shorter schedule's first drop
-    *is* that schedule's state there, but for the schedule itself. The copy
-    ``dst`` gets the short schedule's ``milestones`` and ``max_iters`` in
-    its ``MultiStepLR`` state, and the drop the short schedule takes at
-    that very iteration applied to the optimizer's lr (the scheduler steps
-    before a checkpoint is written). Resuming ``dst`` with the short
-    schedule's config then trains exactly that schedule (our resumes are
-    exact); ``tests/test_toy_reproduction.py`` compares with a run of it.
-
-    Args:
-        src (str): A checkpoint of ours (plain data) of the long run.
-        dst (str): Where the fork is written.
-        max_iters (int): The short schedule's length.
-        milestones (list[int]): Its lr drops.
-        gamma (float): Its lr factor at a drop. Defaults to 0.1.
-    """
-    import io
-
-    import torch
-    ckpt = torch.load(src, map_location='cpu', weights_only=True)
-    step = ckpt['meta']['iter']
-    for state in ckpt.get('param_schedulers', []):
-        if 'milestones' not in state:
-            continue
-        before = {m for m in state['milestones'] if m <= step}
-        state['milestones'] = {m: 1 for m in milestones}
-        state['end'] = max_iters
-        newly = [m for m in milestones if m <= step and m not in before]
-        if any(m < step for m in newly):
-            raise ValueError(
-                f'{src} is of iteration {step}, after the lr drop at '
-                f'{min(newly)} of the schedule to fork: fork at or before '
-                'its first drop')
-        for group in ckpt['optimizer']['param_groups']:
-            group['lr'] *= gamma**len(newly)
-        # mmengine writes a checkpoint again after the validation that found
-        # a new best: its curve then holds this iteration's point, whose lr
-        # (the lr after this step) is the short schedule's
-        records = (ckpt.get('curve_hook') or {}).get('records') or []
-        if records and records[-1]['iter'] == step:
-            records[-1]['lr'] *= gamma**len(newly)
-    buf = io.BytesIO()
-    torch.save(ckpt, buf)
-    atomic_write(buf.getvalue(), dst)

@@ -26,7 +26,7 @@ design has two parts, each safe without the other:
 2. **Older files** (ours from before, or any mmengine 0.10 run) are read by
    :func:`load_checkpoint_file`, which mmengine uses for every local
    checkpoint of our runs (inside
-   :func:`mmrethink.utils.checkpoint_loading.checkpoint_loading`: our
+   :func:`mmrethink.checkpoint.loading.checkpoint_loading`: our
    tools, or a script's explicit opt-in; never process-wide). It runs
    ``torch.load(weights_only=True)`` inside
    ``torch.serialization.safe_globals(...)``, so the allow-list exists for
@@ -261,8 +261,10 @@ def _history_buffer_getattr(obj, name):
     """Stand-in for ``getattr``: pickled ``HistoryBuffer`` statistics
     methods (``getattr(HistoryBuffer, 'mean')``) and nothing else."""
     from mmengine.logging import HistoryBuffer
+
+    from ..internals import history_buffer_statistics
     allowed = {'min', 'max', 'current', 'mean',
-               *HistoryBuffer._statistics_methods}
+               *history_buffer_statistics()}
     if obj is _HistoryBufferRecord and isinstance(name, str) and \
             name in allowed:
         return getattr(HistoryBuffer, name)
@@ -388,7 +390,7 @@ def load_checkpoint_file(filename: str,
                 'with torch.load(weights_only=True); besides tensors it '
                 'admits numeric numpy arrays and scalars and mmengine '
                 'HistoryBuffers, through checked stand-ins (see '
-                'mmrethink.utils.safe_load). Do not load this file with '
+                'mmrethink.checkpoint.safe_load). Do not load this file with '
                 'weights_only=False unless you trust where it came '
                 'from.') from None
     try:

@@ -1,15 +1,18 @@
-"""Helpers shared by ``tools/train.py`` and ``tools/test.py``."""
+"""What the tools share: finding and loading a config for a run, the common
+command-line arguments, running a stage inside our checkpoint loading,
+and running a light tool's ``main`` in this process."""
 import argparse
 import contextlib
 import io
 import os
 import os.path as osp
 from collections import OrderedDict
-from typing import Callable, Iterator, Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from mmengine.config import Config, DictAction
 
-from .config_paths import config_prefix, get_config_path
+from .config import get_config_path, read_config
+from .internals import code_formatting, config_items, formats_code
 
 
 def resolve_config(config: str) -> str:
@@ -34,58 +37,6 @@ def resolve_config(config: str) -> str:
             f'nor an mmrethink config: {err}') from None
 
 
-#: (metafile path, mtime, size) -> its parsed content, for this process
-_METAFILES: dict = {}
-
-
-@contextlib.contextmanager
-def _metafiles_parsed_once() -> Iterator[None]:
-    """While a config loads, parse each external package's metafile once.
-
-    For every ``mmdet::`` base, mmengine reads mmdet's ``model-index.yml``
-    and all of the ~100 ``metafile.yml`` it lists, to look the base up
-    among mmdet's model configs (where a ``_base_/`` file never is): about
-    0.15 s per base, three to six bases per config, again for each config
-    a tool reads. The files do not change while a process reads them, so a
-    cache keyed by path, modification time and size returns what parsing
-    would.
-
-    Private mmengine API, in this one place: ``mmengine.config.utils.load``
-    is the name that ``_get_cfg_metainfo`` calls (mmengine 0.10.x;
-    ``tests/test_launch.py`` fails when that changes). It is replaced only
-    for the duration of the block, in the thread that loads the config,
-    and restored after it, so nothing else in the process sees a
-    difference.
-    """
-    from mmengine.config import utils as config_utils
-    parse = config_utils.load
-
-    def load(file, *args, **kwargs):
-        if args or kwargs or not (isinstance(file, str)
-                                  and file.endswith('.yml')):
-            return parse(file, *args, **kwargs)
-        stat = os.stat(file)
-        key = (osp.abspath(file), stat.st_mtime_ns, stat.st_size)
-        if key not in _METAFILES:
-            _METAFILES[key] = parse(file)
-        return _METAFILES[key]
-
-    config_utils.load = load
-    try:
-        yield
-    finally:
-        config_utils.load = parse
-
-
-def read_config(path: str) -> Config:
-    """``Config.fromfile(path)`` with the ``mmrethink::`` prefix
-    (:func:`mmrethink.utils.config_paths.config_prefix`), each external
-    metafile parsed once per process (:func:`_metafiles_parsed_once`): the
-    same config, faster when a process reads several."""
-    with config_prefix(), _metafiles_parsed_once():
-        return Config.fromfile(path)
-
-
 class FormattedOnceConfig(Config):
     """mmengine's ``Config`` whose ``pretty_text`` runs yapf once per
     distinct config text in this process.
@@ -104,14 +55,10 @@ class FormattedOnceConfig(Config):
 
     @property
     def pretty_text(self) -> str:
-        fmt = self._format_python_code
-        if not fmt:
+        if not formats_code(self):
             return Config.pretty_text.fget(self)
-        object.__setattr__(self, '_format_python_code', False)
-        try:
+        with code_formatting(self, False):
             key = Config.pretty_text.fget(self)
-        finally:
-            object.__setattr__(self, '_format_python_code', fmt)
         cache = FormattedOnceConfig._formatted
         if key not in cache:
             cache[key] = Config.pretty_text.fget(self)
@@ -140,7 +87,7 @@ def load_config(config: str,
     path = resolve_config(config)
     loaded = read_config(path)
     cfg = FormattedOnceConfig(
-        loaded._cfg_dict.to_dict(), cfg_text=loaded.text,
+        config_items(loaded), cfg_text=loaded.text,
         filename=loaded.filename, env_variables=loaded.env_variables)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -214,14 +161,14 @@ def run_stage(cfg: Config, stage: str):
     """Build ``cfg``'s runner (``runner_type`` when the config names one, as
     mmdet's tools do) and run ``stage`` (``'train'`` or ``'test'``), with
     mmengine reading this run's checkpoints the mmrethink way
-    (:func:`mmrethink.utils.checkpoint_loading.checkpoint_loading`: for
+    (:func:`mmrethink.checkpoint.loading.checkpoint_loading`: for
     this run only). A remote checkpoint that cannot be fetched ends the
     process with one line saying what to do."""
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    from .checkpoint_loading import checkpoint_loading
-    from .remote import RemoteCheckpointError
+    from .checkpoint.loading import checkpoint_loading
+    from .checkpoint.remote import RemoteCheckpointError
     with checkpoint_loading():
         runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
                   RUNNERS.build(cfg))

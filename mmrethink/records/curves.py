@@ -10,16 +10,70 @@ One JSON object a line, one line per validation, in iteration order::
 
 ``CurveHook`` writes it; ``tools/publish.py`` and ``tools/plot_curves.py``
 read it.
+
+A checkpoint carries the curve so far as :class:`CurveState` (under
+:data:`CHECKPOINT_KEY`), also read and written here only: ``CurveHook``
+saves and restores it, a fork of a long run (:mod:`mmrethink.schedules`)
+edits it.
 """
+import dataclasses
 import json
 import math
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from .fileio import atomic_write
+from ..fileio import atomic_write
 
 #: the curve's file name in a work dir
 CURVE_FILE = 'curve.jsonl'
+
+
+#: where a checkpoint keeps the curve's state
+CHECKPOINT_KEY = 'curve_hook'
+
+
+@dataclasses.dataclass
+class CurveState:
+    """The curve of a run at a checkpoint, as the checkpoint keeps it.
+
+    Args:
+        records (list[dict]): The points so far (the lines of the curve
+            file).
+        loss_sums (dict[str, float]): Training losses summed since the
+            last point.
+        loss_count (int): Iterations in those sums.
+        pending_val (bool): Whether the checkpoint's own validation is
+            still to run (a resumed run runs it first).
+    """
+    records: List[dict] = dataclasses.field(default_factory=list)
+    loss_sums: Dict[str, float] = dataclasses.field(default_factory=dict)
+    loss_count: int = 0
+    pending_val: bool = False
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: dict) -> Optional['CurveState']:
+        """The state a checkpoint holds, or None (no ``CurveHook`` ran).
+
+        Raises:
+            ValueError: if the checkpoint's state lacks a field or has one
+                this version does not know.
+        """
+        state = checkpoint.get(CHECKPOINT_KEY)
+        if state is None:
+            return None
+        fields = {f.name for f in dataclasses.fields(cls)}
+        if not isinstance(state, dict) or set(state) != fields:
+            got = sorted(state) if isinstance(state, dict) else type(state)
+            raise ValueError(f'checkpoint[{CHECKPOINT_KEY!r}]: expected the '
+                             f'fields {sorted(fields)}, got {got}')
+        return cls(records=[dict(r) for r in state['records']],
+                   loss_sums=dict(state['loss_sums']),
+                   loss_count=int(state['loss_count']),
+                   pending_val=bool(state['pending_val']))
+
+    def to_checkpoint(self, checkpoint: dict) -> None:
+        """Put this state into ``checkpoint`` (plain data)."""
+        checkpoint[CHECKPOINT_KEY] = dataclasses.asdict(self)
 
 
 def write_curve(path: str, records: Sequence[dict]) -> None:

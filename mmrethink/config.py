@@ -1,11 +1,12 @@
-"""Locate mmrethink's configs, in a checkout or an installed wheel."""
+"""mmrethink's configs: where they are, in a checkout or an installed
+wheel, and reading one (the ``mmrethink::`` prefix)."""
 import contextlib
 import os
 import os.path as osp
 from typing import Iterator, List, Optional
 
-# the mmrethink package folder (this module is in mmrethink/utils)
-_PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# the mmrethink package folder
+_PACKAGE_DIR = osp.dirname(osp.abspath(__file__))
 
 
 def config_dir() -> str:
@@ -83,28 +84,32 @@ def list_configs(include_bases: bool = False) -> List[str]:
 def config_prefix() -> Iterator[None]:
     """Let mmengine's config loader resolve ``mmrethink::`` inside the block.
 
-    mmengine resolves ``pkg::path`` only for the packages of its
-    ``MODULE2PACKAGE`` table; this adds mmrethink to it while a config of
-    ours is read (:func:`mmrethink.utils.launch.read_config`, so our tools
-    take ``_base_ = 'mmrethink::...'``) and takes it out again: a process
-    that imports mmrethink sees mmengine's table unchanged. Under mmdet's
-    own tools, inherit by path instead (the README, "Inheriting our
+    mmengine resolves ``pkg::path`` only for the packages it knows; this
+    adds mmrethink while a config of ours is read (:func:`read_config`, so
+    our tools take ``_base_ = 'mmrethink::...'``) and takes it out again: a
+    process that imports mmrethink sees mmengine's table unchanged. Under
+    mmdet's own tools, inherit by path instead (the README, "Inheriting our
     configs").
     """
-    from mmengine.config import utils as config_utils
-    table = config_utils.MODULE2PACKAGE
-    added = 'mmrethink' not in table
-    if added:
-        table['mmrethink'] = 'mmrethink'
-    try:
+    from .internals import package_prefix
+    with package_prefix('mmrethink'):
         yield
-    finally:
-        if added:
-            table.pop('mmrethink', None)
+
+
+def read_config(path: str):
+    """``Config.fromfile(path)`` with the ``mmrethink::`` prefix
+    (:func:`config_prefix`), each external metafile parsed once per process
+    (:func:`mmrethink.internals.metafiles_parsed_once`): the same config,
+    faster when a process reads several."""
+    from mmengine.config import Config
+
+    from .internals import metafiles_parsed_once
+    with config_prefix(), metafiles_parsed_once():
+        return Config.fromfile(path)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    """``python -m mmrethink.utils.config_paths [NAME]``: print a config's path,
+    """``python -m mmrethink.config [NAME]``: print a config's path,
     or list the configs."""
     import argparse
     parser = argparse.ArgumentParser(description=main.__doc__)

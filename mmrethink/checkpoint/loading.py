@@ -4,10 +4,10 @@ never as a side effect of importing mmrethink.
 mmengine reads every checkpoint (``load_from``, ``--resume``, ``init_cfg``
 weights, ``tools/test.py``) through ``CheckpointLoader``, whose schemes map
 a name's prefix to a reader. Inside :func:`checkpoint_loading`, local files
-are read by :func:`mmrethink.utils.safe_load.load_checkpoint_file` (safe
+are read by :func:`mmrethink.checkpoint.safe_load.load_checkpoint_file` (safe
 loading of mmengine's own files) and remote names by
-:func:`mmrethink.utils.remote.load_remote_checkpoint` (the hub cache, and a
-clear error without network). Our ``tools/train.py`` and ``tools/test.py``
+:func:`mmrethink.checkpoint.remote.load_remote_checkpoint` (the hub cache,
+and a clear error without network). Our ``tools/train.py`` and ``tools/test.py``
 run the whole run inside it; a script of one's own opts in the same way::
 
     import mmrethink
@@ -18,21 +18,9 @@ Outside the block, mmengine and every other package in the process read
 checkpoints exactly as they would without mmrethink.
 """
 import contextlib
-from collections import OrderedDict
 from typing import Iterator
 
-
-def _schemes(loader_class) -> 'OrderedDict':
-    """mmengine's prefix -> reader table. Private mmengine API (0.10.x), read
-    and written here only: ``tests/test_package.py`` fails when it changes.
-    """
-    return loader_class._schemes
-
-
-def _set_schemes(loader_class, table: dict) -> None:
-    # longest prefix first, as CheckpointLoader.register_scheme keeps it
-    loader_class._schemes = OrderedDict(
-        sorted(table.items(), key=lambda t: t[0], reverse=True))
+from ..internals import checkpoint_schemes, set_checkpoint_schemes
 
 
 def _load_local(filename: str, map_location=None):
@@ -47,17 +35,15 @@ def checkpoint_loading() -> Iterator[None]:
     On exit each prefix gets back the reader it had before, unless someone
     else registered another one meanwhile (theirs stays); the blocks nest.
     """
-    from mmengine.runner.checkpoint import CheckpointLoader
-
     from .remote import REMOTE_PREFIXES, load_remote_checkpoint
-    before = dict(_schemes(CheckpointLoader))
+    before = dict(checkpoint_schemes())
     ours = {'': _load_local}
     ours.update({p: load_remote_checkpoint for p in REMOTE_PREFIXES})
-    _set_schemes(CheckpointLoader, {**before, **ours})
+    set_checkpoint_schemes({**before, **ours})
     try:
         yield
     finally:
-        table = dict(_schemes(CheckpointLoader))
+        table = dict(checkpoint_schemes())
         for prefix, reader in ours.items():
             if table.get(prefix) is not reader:
                 continue  # replaced meanwhile by someone else: theirs
@@ -65,4 +51,4 @@ def checkpoint_loading() -> Iterator[None]:
                 table[prefix] = before[prefix]
             else:
                 del table[prefix]
-        _set_schemes(CheckpointLoader, table)
+        set_checkpoint_schemes(table)

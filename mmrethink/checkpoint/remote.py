@@ -8,11 +8,11 @@ URLs. mmengine downloads them into torch's hub cache
 firewalled cluster it dies in the middle of building the model with a bare
 ``URLError``. In our runs these names are read by
 :func:`load_remote_checkpoint` instead (mmengine's ``CheckpointLoader``
-schemes, inside :func:`mmrethink.utils.checkpoint_loading.
+schemes, inside :func:`mmrethink.checkpoint.loading.
 checkpoint_loading`): the cached file if it is there, else a download
-(rank 0 first, as mmengine), else a :class:`RemoteCheckpointError` naming the URL, the
-cache file, and the two ways out. The file is then read by
-:func:`mmrethink.utils.safe_load.load_checkpoint_file`, so remote
+(rank 0 first, as mmengine), else a :class:`RemoteCheckpointError` naming
+the URL, the cache file, and the two ways out. The file is then read by
+:func:`mmrethink.checkpoint.safe_load.load_checkpoint_file`, so remote
 checkpoints load as safely as local ones. ``tools/download_weights.py``
 fetches every checkpoint our configs name, for copying to such clusters.
 """

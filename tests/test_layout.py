@@ -1,0 +1,109 @@
+"""The package's architecture, checked on its source: private API of other
+packages only in mmrethink/internals.py; arrows one way (tools import the
+package, never each other; the package never imports tools; the runner
+never imports the hooks; hooks never import hooks); utils/ holds only
+generic helpers."""
+import ast
+import os
+import os.path as osp
+
+from conftest import ROOT
+
+PACKAGE = osp.join(ROOT, 'mmrethink')
+
+
+def _modules(folder):
+    for dirpath, _, files in os.walk(folder):
+        for name in sorted(files):
+            if name.endswith('.py'):
+                path = osp.join(dirpath, name)
+                with open(path) as f:
+                    yield path, ast.parse(f.read(), path)
+
+
+def _module_name(path):
+    rel = osp.relpath(path, ROOT)[:-3].replace(os.sep, '.')
+    return rel[:-len('.__init__')] if rel.endswith('.__init__') else rel
+
+
+def _imports(path, tree):
+    """The absolute names of the modules ``tree`` imports."""
+    package = _module_name(path)
+    if not path.endswith('__init__.py'):
+        package = package.rsplit('.', 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ''
+            if node.level:
+                parts = package.split('.')
+                parts = parts[:len(parts) - node.level + 1]
+                base = '.'.join(parts + ([base] if base else []))
+            yield base
+            yield from (f'{base}.{a.name}' for a in node.names)
+
+
+def _private_reads(tree):
+    """``x._name`` where ``x`` is not ``self``, ``cls``, ``super()`` or a
+    class or function this module defines."""
+    own = {n.name for n in ast.walk(tree)
+           if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute)
+                and node.attr.startswith('_')
+                and not node.attr.startswith('__')):
+            continue
+        value = node.value
+        if isinstance(value, ast.Name) and value.id in {'self', 'cls'} | own:
+            continue
+        if isinstance(value, ast.Call) and getattr(
+                value.func, 'id', None) == 'super':
+            continue
+        yield node.lineno, ast.unparse(node)
+
+
+def test_private_api_of_other_packages_only_in_internals():
+    found = []
+    for path, tree in _modules(PACKAGE):
+        if path.endswith(osp.join('mmrethink', 'internals.py')):
+            continue
+        found += [f'{osp.relpath(path, ROOT)}:{line}: {text}'
+                  for line, text in _private_reads(tree)]
+    assert not found, 'private API outside mmrethink/internals.py:\n' + \
+        '\n'.join(found)
+
+
+def test_the_scan_finds_a_private_read(tmp_path):
+    tree = ast.parse('def f(runner):\n    return runner._resume\n')
+    assert [t for _, t in _private_reads(tree)] == ['runner._resume']
+
+
+def test_arrows_point_one_way():
+    wrong = []
+    for path, tree in _modules(PACKAGE):
+        name = _module_name(path)
+        for imported in set(_imports(path, tree)):
+            if imported.split('.')[0] == 'tools':
+                wrong.append(f'{name} imports {imported}')
+            if name.startswith('mmrethink.runner') and imported.startswith(
+                    'mmrethink.hooks'):
+                wrong.append(f'{name} imports {imported}')
+            if name.startswith('mmrethink.hooks.') and imported.startswith(
+                    'mmrethink.hooks.') and imported != name:
+                wrong.append(f'{name} imports {imported}')
+    tools = {osp.splitext(f)[0] for f in os.listdir(osp.join(ROOT, 'tools'))
+             if f.endswith('.py')}
+    for path, tree in _modules(osp.join(ROOT, 'tools')):
+        for imported in set(_imports(path, tree)):
+            if imported in tools:
+                wrong.append(f'{osp.relpath(path, ROOT)} imports the tool '
+                             f'{imported}')
+    assert not wrong, '\n'.join(sorted(wrong))
+
+
+def test_utils_holds_only_generic_helpers():
+    """(and the old name of mmrethink.schedules, for downstream configs)"""
+    assert sorted(f for f in os.listdir(osp.join(PACKAGE, 'utils'))
+                  if f.endswith('.py')) == ['__init__.py', 'options.py',
+                                            'schedules.py']
