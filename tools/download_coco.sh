@@ -2,6 +2,8 @@
 # Download COCO 2017 (train 18 GB, val 1 GB, annotations 241 MB) into
 # DATA_DIR (default data/coco), the layout our configs expect:
 #   DATA_DIR/annotations/instances_{train,val}2017.json
+#   DATA_DIR/annotations/person_keypoints_{train,val}2017.json (keypoints,
+#       the paper's Fig. 6; in the same annotations archive)
 #   DATA_DIR/train2017/  DATA_DIR/val2017/
 #
 #   tools/download_coco.sh [DATA_DIR]
