@@ -2,10 +2,10 @@
 import math
 from typing import Dict, Optional
 
-import torch
 from mmdet.registry import HOOKS
-from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import Hook
+
+from ..runner.agreement import sum_over_ranks
 
 
 class DivergenceError(RuntimeError):
@@ -31,6 +31,9 @@ class DivergenceHook(Hook):
 
     priority = 'HIGHEST'
 
+    def __init__(self) -> None:
+        self._agreement = None
+
     def before_train(self, runner) -> None:
         """Under our train loop, the ranks' agreement rides on the loop's
         one collective per iteration."""
@@ -43,15 +46,10 @@ class DivergenceHook(Hook):
                          outputs: Optional[dict] = None) -> None:
         """Check this iteration's losses on every rank."""
         bad = _bad(outputs)
-        agreement = getattr(self, '_agreement', None)
-        if agreement is not None:
-            ranks = agreement.count(runner.iter, outputs)['diverged']
+        if self._agreement is not None:
+            ranks = self._agreement.count(runner.iter, outputs)['diverged']
         else:  # another loop: an all-reduce of our own
-            ranks = int(bool(bad))
-            if get_world_size() > 1:
-                flag = torch.tensor([ranks])
-                all_reduce(flag, op='sum')
-                ranks = int(flag.item())
+            ranks = sum_over_ranks([int(bool(bad))])[0]
         if ranks:
             where = (', '.join(f'{k}={v}' for k, v in bad.items())
                      if bad else 'a finite loss here, but not on every '

@@ -80,10 +80,8 @@ class KeypointRoIHead(StandardRoIHead):
             inside = _visible_inside(matched, boxes)
             rois.append(boxes[inside])
             points.append(matched[inside])
-        roi_list = rois
-        rois = bbox2roi(roi_list)
-        points = torch.cat(points) if points else x[0].new_zeros(
-            0, self.keypoint_head.num_keypoints, 3)
+        rois = bbox2roi(rois)
+        points = torch.cat(points)
         if rois.shape[0] == 0:  # keeps every parameter in the graph
             return sum(p.sum() for p in self.keypoint_head.parameters()) * 0
         logits = self._keypoint_forward(x, rois)

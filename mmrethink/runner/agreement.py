@@ -7,10 +7,20 @@ loss on one rank (``DivergenceHook``). Each would cost an all-reduce per
 iteration of its own, a few milliseconds of latency across nodes; one
 all-reduce of a vector carries them all.
 """
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import torch
 from mmengine.dist import all_reduce, get_world_size
+
+
+def sum_over_ranks(flags: List[int]) -> List[int]:
+    """Each flag summed over the ranks: how many raise it (one all-reduce
+    with several processes, which every rank calls at the same point)."""
+    if get_world_size() == 1:
+        return list(flags)
+    tensor = torch.tensor(flags, dtype=torch.int64)
+    all_reduce(tensor, op='sum')  # mmengine moves it to the backend's device
+    return [int(v) for v in tensor.tolist()]
 
 
 class IterationAgreement:
@@ -47,10 +57,7 @@ class IterationAgreement:
             names = sorted(self._flags)
             local = [int(bool(self._flags[n](outputs))) for n in names]
             if get_world_size() > 1:
-                tensor = torch.tensor(local, dtype=torch.int64)
-                all_reduce(tensor, op='sum')
-                local = [int(v) for v in tensor.tolist()]
                 self.collectives += 1
             self._iteration = iteration
-            self._counts = dict(zip(names, local))
+            self._counts = dict(zip(names, sum_over_ranks(local)))
         return self._counts

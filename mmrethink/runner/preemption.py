@@ -33,10 +33,11 @@ import signal
 import sys
 from typing import Callable, Dict, Iterator, Optional, Sequence
 
-import torch
-from mmengine.dist import all_reduce, barrier, get_world_size
+from mmengine.dist import barrier
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+
+from .agreement import sum_over_ranks
 
 #: what launchers send to stop a job: SIGTERM (slurm, Kubernetes, torchrun),
 #: SIGUSR1 (``sbatch --signal=USR1@120``)
@@ -94,16 +95,6 @@ def die_with_parent(worker_init_fn: Optional[Callable]) -> Callable:
     """A ``worker_init_fn`` that makes the worker die with its training
     process, then runs ``worker_init_fn`` (mmengine's seeding)."""
     return functools.partial(_worker_init, worker_init_fn)
-
-
-def any_rank(flag: bool) -> bool:
-    """Whether ``flag`` is set on any rank (a collective with several
-    processes: every rank calls it at the same point)."""
-    if get_world_size() == 1:
-        return flag
-    count = torch.tensor([int(flag)])
-    all_reduce(count, op='sum')  # mmengine moves it to the backend's device
-    return bool(count.item())
 
 
 class Preemption(Hook):
@@ -198,8 +189,8 @@ class Preemption(Hook):
     def after_val_iter(self, runner, batch_idx: int, data_batch=None,
                        outputs=None) -> None:
         """Stop in the middle of a validation if any rank got a signal."""
-        if self.enabled and self._in_training and any_rank(
-                self.received is not None):
+        if self.enabled and self._in_training and sum_over_ranks(
+                [int(self.received is not None)])[0]:
             self._stop(runner, step=runner.iter, during='validation')
 
     # --- the stop --------------------------------------------------------
