@@ -2,8 +2,9 @@
 
 Importing the package (configs do it through ``custom_imports``):
 
-- registers its datasets, samplers, train loop, hooks, metric, the VGG
-  backbone and its ImageNet weight initializer in mmdet's registries;
+- registers its datasets, samplers, transforms, train loop, hooks,
+  metrics, models (the VGG backbone and its ImageNet weight initializer,
+  the keypoint branch) and the keypoint visualizer in mmdet's registries;
 - registers the ``atomic_local`` file backend our checkpoints are written
   with (:mod:`mmrethink.fileio`).
 
@@ -29,6 +30,7 @@ from .hooks import (CurveHook, DivergenceHook, RandomStateHook,
                     ResumableCheckpointHook)
 from .models import DetVGG, PretrainedVGG
 from .runner import ResumableIterBasedTrainLoop
+from .visualization import KeypointDetLocalVisualizer
 from . import fileio  # noqa: F401  (registers the atomic_local backend)
 from .checkpoint.loading import checkpoint_loading
 from .config import config_dir, get_config_path, list_configs, read_config
@@ -38,6 +40,7 @@ __all__ = [
     '__version__', 'CheckedCocoDataset', 'InfiniteSubsetSampler',
     'FastCocoMetric', 'DetVGG', 'PretrainedVGG', 'CurveHook',
     'DivergenceHook', 'RandomStateHook', 'ResumableCheckpointHook',
+    'KeypointDetLocalVisualizer',
     'ResumableIterBasedTrainLoop', 'config_dir', 'get_config_path',
     'list_configs', 'checkpoint_loading', 'read_config'
 ]

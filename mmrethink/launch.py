@@ -112,9 +112,11 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
-def parse_with_common_args(parser: argparse.ArgumentParser):
-    """Parse, and export ``LOCAL_RANK`` when the launcher did not."""
-    args = parser.parse_args()
+def parse_with_common_args(parser: argparse.ArgumentParser,
+                           argv: Optional[list] = None):
+    """Parse ``argv`` (the command line when None), and export
+    ``LOCAL_RANK`` when the launcher did not."""
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args

@@ -28,6 +28,7 @@ CASCADE_STAGE1 = ('rethinking/cascade-mask-rcnn_x152-32x8d-scratch_fpn_'
 CASCADE_STAGE2 = CASCADE_STAGE1.replace('stage1', 'stage2')
 DETECTRON_SCALES = [640, 672, 704, 736, 768, 800]
 SUBSET = re.compile(r'_coco-([\d.]+)k\.py$')  # paper §5, less data
+KEYPOINTS = '_coco-keypoints'  # paper Fig. 6, COCO person keypoints
 
 
 @functools.lru_cache(maxsize=None)
@@ -57,7 +58,11 @@ def test_the_grid_is_complete():
             assert f'mask-rcnn_{depth}-scratch_fpn_gn-all_8xb2-{n}x_coco.py' \
                 in names
             assert f'mask-rcnn_{depth}_fpn_gn-all_8xb2-{n}x_coco.py' in names
-    assert len(GRID) == 43 and len(NO_NORM) == 2
+    for arm in ('-scratch', ''):  # Fig. 6
+        for n in (2, 3):
+            assert (f'keypoint-mask-rcnn_r50{arm}_fpn_gn-all_8xb2-ms-640-800-'
+                    f'{n}x_coco-keypoints.py') in names
+    assert len(GRID) == 47 and len(NO_NORM) == 2
     assert all('_8xb' in c for c in PAPER_CONFIGS)
 
 
@@ -274,8 +279,9 @@ def test_train_pipeline_has_the_scale_augmentation_its_name_claims(name):
         else:
             assert resize.type == 'Resize'
             assert tuple(resize.scale) == (1333, 800)
-        assert any(t.type == 'RandomFlip' and t.prob == 0.5
-                   for t in pipeline)
+        flip = 'KeypointRandomFlip' if KEYPOINTS in name else 'RandomFlip'
+        assert [t.prob for t in pipeline if t.type.endswith('RandomFlip')
+                and t.type == flip] == [0.5]
 
 
 @pytest.mark.parametrize('name', [c for c in PAPER_CONFIGS
@@ -292,8 +298,9 @@ def test_iteration_configs_log_validation_by_iteration(name):
     assert cfg.default_hooks.checkpoint.backend_args == dict(
         backend='atomic_local')
     (curve, ) = [h for h in cfg.custom_hooks if h.type == 'CurveHook']
-    assert curve.monitor == ('pascal_voc/mAP' if name.endswith('voc0712.py')
-                             else 'coco/bbox_mAP')
+    assert curve.monitor == (
+        'pascal_voc/mAP' if name.endswith('voc0712.py') else
+        'coco/keypoints_mAP' if KEYPOINTS in name else 'coco/bbox_mAP')
     # the best checkpoint is the curve's best point
     assert cfg.default_hooks.checkpoint.save_best == curve.monitor
     assert cfg.default_hooks.checkpoint.rule == 'greater'
@@ -307,6 +314,59 @@ def test_iteration_configs_log_validation_by_iteration(name):
         assert cfg.train_dataloader.sampler.type == 'InfiniteSampler'
     # at least 9 points on every curve
     assert 0 < cfg.train_cfg.val_interval * 9 <= cfg.train_cfg.max_iters
+
+
+@pytest.mark.parametrize('name', [c for c in PAPER_CONFIGS
+                                  if KEYPOINTS in c])
+def test_keypoint_configs_add_the_branch_the_paper_describes(name):
+    """Fig. 6: the GN Mask R-CNN with one class and Detectron's keypoint
+    head; the data, transforms and metric carry the 17 COCO keypoints."""
+    cfg = load(name)
+    model = build(name)
+    roi = model.roi_head
+    assert type(roi).__name__ == 'KeypointRoIHead' and roi.with_mask
+    assert roi.bbox_head.num_classes == roi.mask_head.num_classes == 1
+    head = roi.keypoint_head
+    assert head.num_keypoints == 17 and head.heatmap_size == 56
+    assert len(head.convs) == 8
+    assert {c.conv.out_channels for c in head.convs} == {512}
+    assert _norm_kinds(head) == set()  # UNVERIFIED: Detectron's has none
+    layer = cfg.model.roi_head.keypoint_roi_extractor.roi_layer
+    assert (layer.output_size, layer.sampling_ratio) == (14, 2)
+    train, val = cfg.train_dataloader.dataset, cfg.val_dataloader.dataset
+    assert train.type == val.type == 'CocoKeypointDataset'
+    assert train.num_keypoints == val.num_keypoints == 17
+    assert train.ann_file == 'annotations/person_keypoints_train2017.json'
+    assert val.ann_file == 'annotations/person_keypoints_val2017.json'
+    types = [t.type for t in train.pipeline]
+    assert types == ['LoadImageFromFile', 'LoadKeypointAnnotations',
+                     'RandomChoiceResize', 'KeypointRandomFlip',
+                     'PackKeypointDetInputs']
+    assert train.pipeline[2].resize_type == 'KeypointResize'
+    for evaluator in (cfg.val_evaluator, cfg.test_evaluator):
+        assert evaluator.type == 'CocoKeypointMetric'
+        assert evaluator.metric == ['bbox', 'segm', 'keypoints']
+        assert evaluator.ann_file.endswith(val.ann_file)
+
+
+def test_keypoint_twins_differ_from_the_mask_rcnn_only_in_the_task():
+    """The keypoint model is Table 1's GN Mask R-CNN plus the keypoint
+    task: nothing else of model, optimizer or schedule changes."""
+    ours = load('rethinking/keypoint-mask-rcnn_r50-scratch_fpn_gn-all_8xb2-'
+                'ms-640-800-2x_coco-keypoints.py')
+    table1 = load('rethinking/mask-rcnn_r50-scratch_fpn_gn-all_8xb2-ms-640-'
+                  '800-9x_coco.py')
+    task = re.compile(
+        r'^(num_keypoints|model\.roi_head\.(type|keypoint_\w+\.|'
+        r'(bbox|mask)_head\.num_classes)|'
+        r'(train|test)_pipeline\.|(train|val|test)_dataloader\.dataset\.|'
+        r'(val|test)_evaluator\.|default_hooks\.checkpoint\.save_best|'
+        r'custom_hooks\.0\.monitor|data_root$|visualizer\.type$|'
+        # the schedule: 2x here, 9x there
+        r'train_cfg\.|param_scheduler\.|default_hooks\.checkpoint\.'
+        r'interval)')
+    assert sorted(k for k in _diff_keys(ours, table1)
+                  if not task.match(k)) == []
 
 
 def test_epoch_twin_differs_from_mmdet_only_where_documented():
@@ -396,7 +456,7 @@ TOY_SHRINK = re.compile('|'.join([
     r'^model\.(train|test)_cfg\.(rpn_proposal|rpn|rcnn)\.'
     r'(nms_pre|max_per_img|sampler\.num)$',
     # the CPU path of RoIAlign (mmcv's numbers: tests/test_roi_extractor.py)
-    r'^model\.roi_head\.(bbox|mask)_roi_extractor\.type$',
+    r'^model\.roi_head\.(bbox|mask|keypoint)_roi_extractor\.type$',
     # data: the toy world at 160 px, its classes, one loader process, the
     # study's subsets
     r'^(classes|metainfo|data_root|img_scale|backend_args)(\.|$)',
@@ -439,6 +499,27 @@ def test_toy_configs_differ_from_the_paper_only_in_the_shrink(name):
             toy.train_cfg.max_iters)[1]
         size = int(re.search(r'_shapes-(\d+)\.py$', name).group(1))
         assert toy.train_dataloader.sampler.subset_size == size
+
+
+def test_toy_keypoint_config_differs_from_the_paper_only_in_the_shrink():
+    """The toy keypoint config is the paper's scratch keypoint config with
+    the toy Mask R-CNN's shrink (the keypoint head: 64 channels, RoIAlign's
+    CPU path), its 8 convs and 56x56 heatmaps kept."""
+    toy = load('toy/keypoint-mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_'
+               'figures.py')
+    real = load('rethinking/keypoint-mask-rcnn_r50-scratch_fpn_gn-all_8xb2-'
+                'ms-640-800-2x_coco-keypoints.py')
+    diff = _diff_keys(toy, real)
+    assert diff and sorted(k for k in diff if not TOY_SHRINK.match(k)) == []
+    head = toy.model.roi_head.keypoint_head
+    assert (head.num_convs, head.roi_feat_size, head.num_keypoints) == (
+        8, 14, 17)
+    assert head.conv_out_channels == head.in_channels == 64
+    assert toy.train_cfg.max_iters == 12 * 256 // 4  # toy 1x
+    assert toy.val_evaluator.type == 'CocoKeypointMetric'
+    assert [t.type for t in toy.train_dataloader.dataset.pipeline] == [
+        'LoadImageFromFile', 'LoadKeypointAnnotations', 'KeypointResize',
+        'KeypointRandomFlip', 'PackKeypointDetInputs']
 
 
 @pytest.mark.parametrize('twin', [c for c in TOY_CONFIGS if '/mask-rcnn_r18_'

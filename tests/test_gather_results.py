@@ -99,7 +99,7 @@ def test_table_rows_come_from_the_resolved_configs():
     table = lines[begin + 3:lines.index('<!-- experiments-table:end -->')]
     rows = {r.split('|')[1].strip(): [c.strip() for c in r.split('|')[2:-1]]
             for r in table}
-    assert len(rows) == 45
+    assert len(rows) == 49
     stem = 'mask-rcnn_r50-scratch_fpn_gn-all_8xb8-ms-640-800-9x_coco'
     row = rows[f'[{stem}](configs/rethinking/{stem}.py)']
     # Model, Backbone, Norm, Init, Schedule, Train aug, GPUs x batch

@@ -107,3 +107,45 @@ def test_utils_holds_only_generic_helpers():
     assert sorted(f for f in os.listdir(osp.join(PACKAGE, 'utils'))
                   if f.endswith('.py')) == ['__init__.py', 'options.py',
                                             'schedules.py']
+
+
+def _tool_files_named(tree, tools):
+    """String constants (not docstrings) of ``tree`` that name a tool's
+    file: how one tool would launch another."""
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef))
+                  and n.body and isinstance(n.body[0], ast.Expr)}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and osp.basename(node.value) in tools):
+            yield node.lineno, node.value
+
+
+def test_tools_never_launch_tools():
+    """Tools that drive runs launch the package's commands
+    (``mmrethink.commands.command_line``), never another tool's file."""
+    tools = {f for f in os.listdir(osp.join(ROOT, 'tools'))
+             if f.endswith(('.py', '.sh'))}
+    found = [f'{osp.relpath(path, ROOT)}:{line}: {text!r}'
+             for path, tree in _modules(osp.join(ROOT, 'tools'))
+             for line, text in _tool_files_named(tree, tools)]
+    assert not found, '\n'.join(found)
+
+
+def test_the_launch_scan_finds_a_tool_file():
+    tree = ast.parse('"""train.py"""\n'
+                     'cmd = [exe, osp.join(HERE, "train.py"), config]\n')
+    assert list(_tool_files_named(tree, {'train.py'})) == [(2, 'train.py')]
+
+
+def test_tools_are_command_lines_of_the_package():
+    """tools/train.py, test.py, pretrain_toy_backbone.py hold no logic:
+    each runs its ``mmrethink.commands`` main."""
+    for name in ('train', 'test', 'pretrain_toy_backbone'):
+        with open(osp.join(ROOT, 'tools', name + '.py')) as f:
+            tree = ast.parse(f.read())
+        assert not [n for n in tree.body
+                    if isinstance(n, (ast.FunctionDef, ast.ClassDef))], name
+        assert f'mmrethink.commands.{name}' in set(
+            _imports(osp.join(ROOT, 'tools', name + '.py'), tree)), name

@@ -8,7 +8,8 @@ sorted JSON), computed on commit 8697607 (the tree before that work), and
 recomputed once since, when issue 25 removed the decorative top-level
 ``max_iters`` that nothing read: the configs of 4576bc3 resolved by the new
 package give the old digests, and with that one key dropped the new ones,
-for all 45 configs. A deliberate change to a paper config updates the file
+for all 45 configs. The four keypoint configs of issue 26 (paper Fig. 6)
+joined with the digests they had when they were added. A deliberate change to a paper config updates the file
 in the same commit, with the reason in its message."""
 import hashlib
 import json

@@ -29,10 +29,10 @@ import argparse
 import json
 import os.path as osp
 import subprocess
-import sys
 import time
 
 from mmrethink.checkpoint.work_dir import read_last_checkpoint
+from mmrethink.commands import command_line
 from mmrethink.datasets.toy_shapes import make_toy_coco, toy_cfg_options
 from mmrethink.launch import call_tool
 from mmrethink.records import plots, publishing, tables
@@ -94,13 +94,13 @@ def train_and_test(arm, work_dir, options):
     config = osp.join(TOY, ARMS[arm] + '.py')
     arm_dir = osp.join(work_dir, arm)
     start = time.time()
-    run([sys.executable, osp.join(HERE, 'train.py'), config, '--work-dir',
-         arm_dir, '--cfg-options', *options])
+    run(command_line('train', config, '--work-dir', arm_dir,
+                     '--cfg-options', *options))
     seconds = time.time() - start
     checkpoint = read_last_checkpoint(arm_dir)
-    out = run([sys.executable, osp.join(HERE, 'test.py'), config, checkpoint,
-               '--work-dir', osp.join(arm_dir, 'test'), '--cfg-options',
-               *options], capture=True)
+    out = run(command_line('test', config, checkpoint, '--work-dir',
+                           osp.join(arm_dir, 'test'), '--cfg-options',
+                           *options), capture=True)
     metrics = json.loads(out.strip().splitlines()[-1])
     # weights-only checkpoint, logs and curve in <work_dir>/publish, the
     # results record in <work_dir>/results
@@ -129,10 +129,10 @@ def main(argv=None):
     if args.both:
         backbone = osp.join(args.work_dir, 'pretrain', 'backbone.pth')
         pre_start = time.time()
-        run([sys.executable, osp.join(HERE, 'pretrain_toy_backbone.py'),
-             osp.join(TOY, ARMS['pretrained'] + '.py'), '--out', backbone,
-             '--num-images', str(args.pretrain_images), '--epochs',
-             str(args.pretrain_epochs)])
+        run(command_line('pretrain_toy_backbone',
+                         osp.join(TOY, ARMS['pretrained'] + '.py'), '--out',
+                         backbone, '--num-images', args.pretrain_images,
+                         '--epochs', args.pretrain_epochs))
         pre_seconds = time.time() - pre_start
         results.append(train_and_test(
             'pretrained', args.work_dir,

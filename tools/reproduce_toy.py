@@ -60,6 +60,7 @@ import sys
 import time
 from collections import Counter
 
+from mmrethink.commands import command_line
 from mmrethink.datasets.subset import draw_subset
 from mmrethink.datasets.toy_shapes import (CLASSES, make_toy_coco,
                                            toy_cfg_options)
@@ -258,10 +259,11 @@ def main(argv=None):
     backbone = osp.join(args.work_dir, 'pretrain', 'backbone.pth')
     t0 = time.time()
     if not osp.exists(backbone):  # (a rerun continues where one stopped)
-        run([sys.executable, osp.join(HERE, 'pretrain_toy_backbone.py'),
-             osp.join(TOY, ARMS['pretrained'][1] + '.py'), '--out',
-             backbone, '--num-images', str(args.pretrain_images), '--epochs',
-             str(args.pretrain_epochs)], log, env)
+        run(command_line('pretrain_toy_backbone',
+                         osp.join(TOY, ARMS['pretrained'][1] + '.py'),
+                         '--out', backbone, '--num-images',
+                         args.pretrain_images, '--epochs',
+                         args.pretrain_epochs), log, env)
     seconds['pre-training'] = time.time() - t0
     arm_options = {'scratch': options, 'pretrained': options + [
         f'model.backbone.init_cfg.checkpoint={backbone}']}
@@ -289,8 +291,8 @@ def main(argv=None):
 def train(name, configs, args, options, log, env, seconds, resume=None):
     """Train ``name`` (continuing its work dir, if a run was cut short)."""
     work = osp.join(args.work_dir, name)
-    cmd = [sys.executable, osp.join(HERE, 'train.py'),
-           osp.join(configs, name + '.py'), '--work-dir', work, '--resume']
+    cmd = command_line('train', osp.join(configs, name + '.py'),
+                       '--work-dir', work, '--resume')
     if resume:
         cmd += [resume]
     t0 = time.time()

@@ -233,7 +233,10 @@ def publish_work_dir(work_dir: str, out_dir: str, results_dir: str,
         versions=_versions(), commit=commit, date=date,
         checkpoint=osp.basename(published), log=log_name, curve=curve_name,
         curve_box_ap=[[it, round(100 * ap, 1)] for it, ap in zip(
-            *metric_points(curve, 'coco/bbox_mAP'))])
+            *metric_points(curve, 'coco/bbox_mAP'))],
+        keypoint_ap=ap('coco/keypoints_mAP'),
+        keypoint_ap50=ap('coco/keypoints_mAP_50'),
+        keypoint_ap75=ap('coco/keypoints_mAP_75'))
     write_record(results_dir, record, replace)
     return record
 
@@ -267,8 +270,11 @@ def main(argv=None, root: Optional[str] = None) -> int:
                 ValueError) as err:
             print(f'publish: {err}', file=sys.stderr)
             return 2
+        keypoints = ('' if record.keypoint_ap is None else
+                     f', keypoint AP {record.keypoint_ap}')
         print(f'{work_dir}: box AP {record.box_ap}, mask AP '
-              f'{record.mask_ap} -> {args.out_dir}/{record.checkpoint}')
+              f'{record.mask_ap}{keypoints} -> '
+              f'{args.out_dir}/{record.checkpoint}')
     repo_results = osp.join(root, 'results')
     if not args.no_gather and osp.isdir(repo_results) and osp.samefile(
             args.results_dir, repo_results):

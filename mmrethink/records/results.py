@@ -35,6 +35,10 @@ class ResultRecord:
         date (str): ``YYYYMMDD`` of publishing.
         checkpoint, log, curve (str): Published file names.
         curve_box_ap (list): ``[iteration, box AP %]`` at each validation.
+        keypoint_ap, keypoint_ap50, keypoint_ap75 (float, optional): COCO
+            keypoint AP (OKS) of a keypoint model; None otherwise (and in
+            records written before keypoint models existed, which lack
+            the fields).
     """
     config: str
     box_ap: Optional[float]
@@ -57,6 +61,9 @@ class ResultRecord:
     log: str
     curve: str
     curve_box_ap: List[List[float]]
+    keypoint_ap: Optional[float] = None
+    keypoint_ap50: Optional[float] = None
+    keypoint_ap75: Optional[float] = None
 
     def to_json(self) -> str:
         """The record as the file holds it."""
@@ -75,7 +82,9 @@ class ResultRecord:
             raise ValueError(f'{source}: expected a JSON object, got '
                              f'{type(data).__name__}')
         fields = {f.name: f for f in dataclasses.fields(cls)}
-        missing = sorted(set(fields) - set(data))
+        missing = sorted(
+            name for name, f in fields.items() if name not in data
+            and f.default is dataclasses.MISSING)
         unknown = sorted(set(data) - set(fields))
         if missing or unknown:
             raise ValueError(

@@ -49,6 +49,8 @@ def describe(cfg: Config) -> Dict[str, str]:
     model = cfg.model
     detector = {'MaskRCNN': 'Mask R-CNN', 'FasterRCNN': 'Faster R-CNN',
                 'CascadeRCNN': 'Cascade Mask R-CNN'}[model.type]
+    if model.get('roi_head', {}).get('type') == 'KeypointRoIHead':
+        detector = 'Keypoint ' + detector
     if 'tta_model' in cfg:
         detector += ' + TTA'
     backbone = model.backbone
@@ -144,9 +146,9 @@ def build_table(root: str, results_dir: str,
     rows: List[str] = [
         '| Config | Paper | Model | Backbone | Norm | Init | Schedule | '
         'Train aug | GPUs x batch | Paper box AP | Paper mask AP | '
-        'Our box AP | Our mask AP | Log | Checkpoint | '
-        'Reference weights (not ours) |',
-        '|' + '---|' * 16,
+        'Paper keypoint AP | Our box AP | Our mask AP | Our keypoint AP | '
+        'Log | Checkpoint | Reference weights (not ours) |',
+        '|' + '---|' * 18,
     ]
     for stem, ref in paper.items():
         path = osp.join(root, 'configs', 'rethinking', f'{stem}.py')
@@ -156,9 +158,10 @@ def build_table(root: str, results_dir: str,
         d = describe(_load(path))
         record = read_record(results_dir, stem)
         if record is None:
-            ours = ['not trained yet'] * 2 + ['-', '-']
+            ours = ['not trained yet'] * 3 + ['-', '-']
         else:
             ours = [_ap(record.box_ap), _ap(record.mask_ap),
+                    _ap(record.keypoint_ap),
                     _link(base_url, record.log, 'log'),
                     _link(base_url, record.checkpoint, 'model')]
         ours.append(reference_cell(ref.get('reference')))
@@ -166,7 +169,8 @@ def build_table(root: str, results_dir: str,
             f'| [{stem}](configs/rethinking/{stem}.py) | {ref["ref"]} | '
             f'{d["detector"]} | {d["backbone"]} | {d["norm"]} | {d["init"]} '
             f'| {d["schedule"]} | {d["aug"]} | {d["batch"]} | '
-            f'{_ap(ref["box"])} | {_ap(ref["mask"])} | ' + ' | '.join(ours)
+            f'{_ap(ref["box"])} | {_ap(ref["mask"])} | '
+            f'{_ap(ref.get("keypoints"))} | ' + ' | '.join(ours)
             + ' |')
     return '\n'.join(rows)
 
@@ -181,11 +185,11 @@ def check_coverage(root: str) -> None:
     if missing:
         raise KeyError(f'{PAPER_FILE}: no entry for {missing}')
     for stem, ref in paper.items():
-        if not {'ref', 'box', 'mask'} <= set(ref) <= {'ref', 'box', 'mask',
-                                                      'reference'}:
+        if not {'ref', 'box', 'mask'} <= set(ref) <= {
+                'ref', 'box', 'mask', 'keypoints', 'reference'}:
             raise KeyError(f'{PAPER_FILE}: {stem} must have the keys ref, '
-                           'box, mask (and may have reference); got '
-                           f'{sorted(ref)}')
+                           'box, mask (and may have keypoints, reference); '
+                           f'got {sorted(ref)}')
 
 
 def toy_config(root: str, stem: str) -> Optional[str]:
@@ -219,8 +223,8 @@ def build_toy_table(root: str, results_dir: str,
                     base_url: str = DEFAULT_BASE_URL) -> str:
     """Our runs of the toy configs (toy data on CPU, not COCO)."""
     rows = ['| Config | Init | Train images | Iterations | GPUs x batch | '
-            's/iter | box AP | box AP50 | mask AP | best box AP (iteration) '
-            '| Log | Checkpoint |', '|' + '---|' * 12]
+            's/iter | box AP | box AP50 | mask AP | keypoint AP | best box AP '
+            '(iteration) | Log | Checkpoint |', '|' + '---|' * 13]
     for stem, record in read_records(results_dir).items():
         rel = toy_config(root, stem)
         if rel is None:
@@ -238,7 +242,7 @@ def build_toy_table(root: str, results_dir: str,
             f'{record.iterations} | {gpus} CPU process x '
             f'{record.batch_per_gpu} | {record.sec_per_iter} | '
             f'{_ap(record.box_ap)} | {_ap(record.box_ap50)} | '
-            f'{_ap(record.mask_ap)} | {peak} | '
+            f'{_ap(record.mask_ap)} | {_ap(record.keypoint_ap)} | {peak} | '
             f'{_log_cell(root, results_dir, base_url, record.log)} | '
             f'{_link(base_url, record.checkpoint, "model")} |')
     return '\n'.join(rows)
@@ -258,8 +262,11 @@ def build_metafile(root: str, results_dir: str,
     for stem, rel in stems:
         cfg = _load(osp.join(root, rel))
         loop = cfg.train_cfg
-        meta = {'Training Data': ('toy shapes' if '/toy/' in f'/{rel}' else
-                                  'VOC' if 'voc' in stem else 'COCO')}
+        meta = {'Training Data': (
+            ('toy figures' if stem.endswith('_figures') else 'toy shapes')
+            if '/toy/' in f'/{rel}' else 'VOC' if 'voc' in stem else
+            'COCO person keypoints' if '_coco-keypoints' in stem else
+            'COCO')}
         if 'max_iters' in loop:
             meta['Iterations'] = loop.max_iters
         else:
@@ -277,6 +284,11 @@ def build_metafile(root: str, results_dir: str,
                 results.append({'Task': 'Instance Segmentation',
                                 'Dataset': dataset,
                                 'Metrics': {'mask AP': record.mask_ap}})
+            if record.keypoint_ap is not None:
+                results.append({'Task': 'Keypoint Detection',
+                                'Dataset': dataset,
+                                'Metrics': {'keypoint AP':
+                                            record.keypoint_ap}})
             model['Results'] = results
             model['Weights'] = _url(base_url, record.checkpoint)
             model['Logs'] = _url(base_url, record.log)

@@ -1,0 +1,3 @@
+from .keypoint_visualizer import KeypointDetLocalVisualizer
+
+__all__ = ['KeypointDetLocalVisualizer']
