@@ -79,6 +79,9 @@ def toy_data_options(paths):
 #: cores, 2026-12-02): they start first, so that no worker is left alone
 #: with one of them at the end. Only an order: a stale entry fails nothing.
 LONGEST = {
+    'test_toy_keypoints.py::test_toy_keypoint_config_learns_keypoints': 200,
+    'test_toy_keypoints.py::test_paper_keypoint_config_trains_and_validates':
+    75,
     'test_demo.py::test_cut_down_demo_learns_and_publishes': 109,
     'test_toy_reproduction.py::test_reproduce_toy_end_to_end': 106,
     'test_vgg.py::test_toy_twin_trains_without_normalization_and_learns':

@@ -291,3 +291,46 @@ def test_paper_keypoint_config_trains_and_validates(tmp_path):
     assert 'coco/keypoints_mAP' in point['val']
     assert {'loss_keypoint', 'loss_mask', 'loss_bbox'} <= set(point['train'])
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
+
+
+@pytest.mark.slow
+def test_a_downstream_keypoint_config_trains_on_two_processes(
+        figures, tmp_path):
+    """A project of its own inheriting our toy keypoint config by name
+    (``mmrethink::``), launched as users launch: tools/dist_train.sh with 2
+    processes (gloo on CPU), 2 persistent loader workers each, no fixed
+    seed; it trains, validates keypoint AP and saves on rank 0. Images
+    without a positive RoI that holds a visible keypoint keep the keypoint
+    head in the graph, as DDP needs."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import free_port
+    root, paths = figures
+    config = tmp_path / 'my_keypoints.py'
+    config.write_text(
+        "_base_ = 'mmrethink::toy/keypoint-mask-rcnn_r18-scratch_fpn_gn-all_"
+        "1xb4-toy-1x_figures.py'\n"
+        'loader = dict(batch_size=2, num_workers=2, persistent_workers=True)\n'
+        'train_dataloader = loader\nval_dataloader = loader\n'
+        'test_dataloader = loader\n'
+        'train_cfg = dict(max_iters=8, val_interval=8, '
+        'dynamic_intervals=None)\n'
+        'default_hooks = dict(checkpoint=dict(interval=8))\n'
+        'randomness = dict(seed=None)\n')
+    env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1')
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    work = tmp_path / 'work'
+    proc = subprocess.run(
+        ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(config), '2',
+         '--work-dir', str(work), '--cfg-options', *_options(paths, root)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=900, start_new_session=True)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert 'GPU number: 2' in proc.stdout  # mmengine's world size
+    with open(work / 'curve.jsonl') as f:
+        (point, ) = [json.loads(line) for line in f]
+    assert point['iter'] == 8 and 'coco/keypoints_mAP' in point['val']
+    assert 'loss_keypoint' in point['train']
+    assert (work / 'iter_8.pth').is_file()

@@ -74,7 +74,7 @@ class KeypointRoIHead(StandardRoIHead):
                 raise KeyError(
                     'KeypointRoIHead: the ground truth has no keypoints: use '
                     'LoadKeypointAnnotations and PackKeypointDetInputs in '
-                    'the pipeline (mmrethink.datasets.transforms)')
+                    'the pipeline (mmrethink.datasets.keypoint_transforms)')
             boxes = result.pos_priors
             matched = gt.keypoints[result.pos_assigned_gt_inds]
             inside = _visible_inside(matched, boxes)
