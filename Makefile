@@ -22,7 +22,8 @@ reproduce-toy: setup
 
 # the whole suite in parallel processes, one per core (pytest-xdist: the
 # longest tests start first, tests/conftest.py, and an idle process takes
-# over half of another's queue); TEST_JOBS=0: all in this one process
+# over half of another's queue); TEST_JOBS=0: all in this one process;
+# the 30 longest tests are listed at the end (what a cut would target)
 TEST_JOBS ?= auto
 test: setup
-	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal --durations=30 $(PYTEST_ARGS)
