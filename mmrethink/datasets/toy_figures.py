@@ -27,14 +27,14 @@ import json
 import math
 import os
 import os.path as osp
-import shutil
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
 from .coco_keypoints import COCO_KEYPOINTS
-from .toy_shapes import ALL_PAIRS, _background, _paint, _visible_polygons
+from .toy_shapes import (ALL_PAIRS, _background, _paint, _visible_polygons,
+                         write_dataset_once)
 
 FORMAT_VERSION = 1
 #: COCO's person skeleton (1-based keypoint indices, as in its files)
@@ -235,23 +235,11 @@ def make_toy_keypoint_coco(out_dir: str,
         val_ann=osp.join(out_dir, 'annotations', 'person_keypoints_val.json'),
         train_img=osp.join(out_dir, 'train'),
         val_img=osp.join(out_dir, 'val'))
-    meta_file = osp.join(out_dir, 'meta.json')
-    if not overwrite and osp.isfile(meta_file):
-        with open(meta_file) as f:
-            if json.load(f) == meta and all(
-                    osp.exists(p) for p in paths.values()):
-                return paths
-    for sub in ('annotations', 'train', 'val', 'meta.json'):
-        target = osp.join(out_dir, sub)
-        if osp.isdir(target):
-            shutil.rmtree(target)
-        elif osp.exists(target):
-            os.remove(target)
-    _write_split(out_dir, 'train', num_train, img_size, max_figures, seed)
-    _write_split(out_dir, 'val', num_val, img_size, max_figures, seed)
-    with open(meta_file, 'w') as f:
-        json.dump(meta, f, indent=2)
-    return paths
+    return write_dataset_once(
+        out_dir, meta, paths, overwrite,
+        lambda split, num: _write_split(out_dir, split, num, img_size,
+                                        max_figures, seed),
+        dict(train=num_train, val=num_val))
 
 
 def toy_keypoint_data(data_root: str = 'data/toy_figures/'

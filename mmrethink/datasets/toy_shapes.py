@@ -27,7 +27,7 @@ import math
 import os
 import os.path as osp
 import shutil
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -265,21 +265,37 @@ def make_toy_coco(out_dir: str,
         val_ann=osp.join(out_dir, 'annotations', 'instances_val.json'),
         train_img=osp.join(out_dir, 'train'),
         val_img=osp.join(out_dir, 'val'))
+    return write_dataset_once(
+        out_dir, meta, paths, overwrite,
+        lambda split, num: _write_split(out_dir, split, num, img_size,
+                                        max_objects, seed),
+        dict(train=num_train, val=num_val))
+
+
+def write_dataset_once(out_dir: str, meta: dict, paths: Dict[str, str],
+                       overwrite: bool, write_split: Callable[[str, int],
+                                                              object],
+                       splits: Dict[str, int]) -> Dict[str, str]:
+    """The toy datasets' files, written once: ``paths`` as they are if
+    ``<out_dir>/meta.json`` equals ``meta`` and every path exists (and not
+    ``overwrite``); else ``annotations/``, the split folders and
+    ``meta.json`` removed and rewritten, ``write_split(split, num_images)``
+    for each of ``splits``, ``meta.json`` last so that an interrupted write
+    is redone."""
     meta_file = osp.join(out_dir, 'meta.json')
     if not overwrite and osp.isfile(meta_file):
         with open(meta_file) as f:
             if json.load(f) == meta and all(
                     osp.exists(p) for p in paths.values()):
                 return paths
-    # (re)write from scratch; meta.json last, so an interrupted run is redone
-    for sub in ('annotations', 'train', 'val', 'meta.json'):
+    for sub in ('annotations', *splits, 'meta.json'):
         target = osp.join(out_dir, sub)
         if osp.isdir(target):
             shutil.rmtree(target)
         elif osp.exists(target):
             os.remove(target)
-    _write_split(out_dir, 'train', num_train, img_size, max_objects, seed)
-    _write_split(out_dir, 'val', num_val, img_size, max_objects, seed)
+    for split, num in splits.items():
+        write_split(split, num)
     with open(meta_file, 'w') as f:
         json.dump(meta, f, indent=2)
     return paths
