@@ -25,7 +25,6 @@ Deterministic: the same arguments give byte-identical files.
 import argparse
 import json
 import math
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -34,7 +33,7 @@ import numpy as np
 
 from .coco_keypoints import COCO_KEYPOINTS
 from .toy_shapes import (ALL_PAIRS, _background, _paint, _visible_polygons,
-                         write_dataset_once)
+                         write_coco_split, write_dataset_once)
 
 FORMAT_VERSION = 1
 #: COCO's person skeleton (1-based keypoint indices, as in its files)
@@ -174,27 +173,12 @@ def _make_image(rng: np.random.Generator, img_size: int,
 def _write_split(out_dir: str, split: str, num_images: int, img_size: int,
                  max_figures: int, seed: int) -> str:
     rng = np.random.default_rng([seed, 2 if split == 'train' else 3])
-    img_dir = osp.join(out_dir, split)
-    os.makedirs(img_dir, exist_ok=True)
-    images, annotations = [], []
-    for idx in range(num_images):
-        img, anns = _make_image(rng, img_size, max_figures)
-        file_name = f'{idx:06d}.png'
-        cv2.imwrite(osp.join(img_dir, file_name), img)
-        images.append(dict(id=idx + 1, file_name=file_name,
-                           width=img_size, height=img_size))
-        for ann in anns:
-            annotations.append(dict(id=len(annotations) + 1,
-                                    image_id=idx + 1, **ann))
-    coco = dict(images=images, annotations=annotations, categories=[dict(
-        id=1, name='person', supercategory='person',
-        keypoints=list(COCO_KEYPOINTS), skeleton=COCO_SKELETON)])
-    ann_file = osp.join(out_dir, 'annotations',
-                        f'person_keypoints_{split}.json')
-    os.makedirs(osp.dirname(ann_file), exist_ok=True)
-    with open(ann_file, 'w') as f:
-        json.dump(coco, f)
-    return ann_file
+    return write_coco_split(
+        out_dir, split, num_images,
+        lambda: _make_image(rng, img_size, max_figures),
+        [dict(id=1, name='person', supercategory='person',
+              keypoints=list(COCO_KEYPOINTS), skeleton=COCO_SKELETON)],
+        f'person_keypoints_{split}.json')
 
 
 def make_toy_keypoint_coco(out_dir: str,

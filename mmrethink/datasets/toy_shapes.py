@@ -198,23 +198,37 @@ def _make_image(rng: np.random.Generator, img_size: int,
 def _write_split(out_dir: str, split: str, num_images: int, img_size: int,
                  max_objects: int, seed: int) -> str:
     rng = np.random.default_rng([seed, 0 if split == 'train' else 1])
+    return write_coco_split(
+        out_dir, split, num_images,
+        lambda: _make_image(rng, img_size, max_objects),
+        [dict(id=i + 1, name=name, supercategory='shape')
+         for i, name in enumerate(CLASSES)],
+        f'instances_{split}.json')
+
+
+def write_coco_split(out_dir: str, split: str, num_images: int,
+                     make_image: Callable[[], Tuple[np.ndarray, List[dict]]],
+                     categories: List[dict], ann_name: str) -> str:
+    """One split of a toy dataset in COCO format: ``num_images`` images
+    from ``make_image()`` (the image and its annotations, without ids) as
+    ``<out_dir>/<split>/000000.png ...``, and ``annotations/<ann_name>``
+    with ``categories``; returns the annotation file's path."""
     img_dir = osp.join(out_dir, split)
     os.makedirs(img_dir, exist_ok=True)
     images, annotations = [], []
     for idx in range(num_images):
-        img, anns = _make_image(rng, img_size, max_objects)
+        img, anns = make_image()
         file_name = f'{idx:06d}.png'
         cv2.imwrite(osp.join(img_dir, file_name), img)
+        height, width = img.shape[:2]
         images.append(dict(id=idx + 1, file_name=file_name,
-                           width=img_size, height=img_size))
+                           width=width, height=height))
         for ann in anns:
             annotations.append(dict(id=len(annotations) + 1,
                                     image_id=idx + 1, **ann))
-    coco = dict(
-        images=images, annotations=annotations,
-        categories=[dict(id=i + 1, name=name, supercategory='shape')
-                    for i, name in enumerate(CLASSES)])
-    ann_file = osp.join(out_dir, 'annotations', f'instances_{split}.json')
+    coco = dict(images=images, annotations=annotations,
+                categories=categories)
+    ann_file = osp.join(out_dir, 'annotations', ann_name)
     os.makedirs(osp.dirname(ann_file), exist_ok=True)
     with open(ann_file, 'w') as f:
         json.dump(coco, f)
