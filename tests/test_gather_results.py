@@ -21,7 +21,7 @@ def gather(*args):
 
 
 def test_readme_and_metafile_are_up_to_date():
-    proc = call_python([TOOL, '--check'], timeout=600)
+    proc = gather('--check')
     assert proc.returncode == 0, proc.stdout
 
 

@@ -24,7 +24,8 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, TOY_CONFIG, free_port, toy_data_options
+from conftest import (ROOT, TOY_CONFIG, call_tool_main, free_port,
+                      toy_data_options)
 from mmrethink.runner import PREEMPTED_EXIT_CODE
 from mmrethink.checkpoint.safe_load import load_checkpoint_file
 
@@ -86,6 +87,19 @@ def _launch(config, work_dir, toy_data, resume=False, ranks=1):
                           stderr=subprocess.STDOUT, text=True, timeout=900,
                           start_new_session=True)
     return proc.returncode, proc.stdout
+
+
+def _train_here(config, work_dir, toy_data):
+    """An uninterrupted single-process run in this process (what a
+    comparison is made against, not a launch under test: the same
+    ``tools/train.py`` main without a new interpreter's start-up)."""
+    helpers = osp.join(ROOT, 'tests', 'helpers')
+    if helpers not in sys.path:  # the ``trace_run`` of custom_imports
+        sys.path.insert(0, helpers)
+    proc = call_tool_main('train', [
+        config, '--work-dir', str(work_dir), '--cfg-options',
+        *toy_data_options(toy_data)])
+    assert proc.returncode == 0, proc.stdout[-6000:]
 
 
 def _read(work_dir, rank=0):
@@ -188,8 +202,7 @@ def test_five_stops_single_process_equal_the_uninterrupted_run(toy_data,
     assert not [f for f in os.listdir(work) if f.endswith('-tmp')]
 
     ref = tmp_path / 'ref'
-    status, out = _launch(_config(tmp_path, 'ref', seed), ref, toy_data)
-    assert status == 0, out[-6000:]
+    _train_here(_config(tmp_path, 'ref', seed), ref, toy_data)
     trace, curve, weights = _read(work)
     ref_trace, ref_curve, ref_weights = _read(ref)
     assert sorted(trace) == list(range(1, 21))
@@ -224,7 +237,8 @@ def test_without_random_state_hook_resume_drifts(toy_data, tmp_path):
     not the uninterrupted run's."""
     hooks = HOOKS.replace("dict(type='RandomStateHook'), ", '')
     stop = ("dict(type='SignalAtHook', iteration=6, signal_name='SIGKILL')")
-    _launch(_config(tmp_path, 'ref', 0, hooks), tmp_path / 'ref', toy_data)
+    _train_here(_config(tmp_path, 'ref', 0, hooks), tmp_path / 'ref',
+                toy_data)
     _launch(_config(tmp_path, 'kill', 0, hooks, stop), tmp_path / 'work',
             toy_data)
     status, out = _launch(_config(tmp_path, 'plain', 0, hooks),
@@ -242,10 +256,9 @@ def test_validating_more_often_does_not_change_training(toy_data,
                                                         tmp_path):
     """Each iteration's random state comes from the seed and the
     iteration, so validation in between changes nothing."""
-    _launch(_config(tmp_path, 'ref', 0), tmp_path / 'ref', toy_data)
-    status, out = _launch(_config(tmp_path, 'dense', 0, val_interval=2),
-                          tmp_path / 'dense', toy_data)
-    assert status == 0, out[-4000:]
+    _train_here(_config(tmp_path, 'ref', 0), tmp_path / 'ref', toy_data)
+    _train_here(_config(tmp_path, 'dense', 0, val_interval=2),
+                tmp_path / 'dense', toy_data)
     trace, curve, weights = _read(tmp_path / 'dense')
     ref_trace, _, ref_weights = _read(tmp_path / 'ref')
     assert [p['iter'] for p in curve] == list(range(2, 21, 2))

@@ -10,8 +10,8 @@ import textwrap
 import pytest
 import torch
 
-from conftest import (ROOT, TOY_CONFIG, call_python, run_python,
-                      toy_data_options)
+from conftest import (ROOT, TOY_CONFIG, call_python, call_tool_main,
+                      run_python, toy_data_options)
 from mmrethink.schedules import fork_checkpoint
 from mmrethink.schedules import short_schedule
 
@@ -42,11 +42,16 @@ def _config(tmp_path, length):
 
 
 def _train(config, work, toy_data, resume=None):
-    import os
-    env = dict(os.environ, PYTHONPATH=osp.join(ROOT, 'tests', 'helpers'))
-    run_python([osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir',
-                str(work)] + (['--resume', resume] if resume else []) +
-               ['--cfg-options', *toy_data_options(toy_data)], env=env)
+    """tools/train.py's main in this process (the schedules are what is
+    tested here, not the command line)."""
+    import sys
+    helpers = osp.join(ROOT, 'tests', 'helpers')
+    if helpers not in sys.path:  # the ``trace_run`` of custom_imports
+        sys.path.insert(0, helpers)
+    proc = call_tool_main('train', [config, '--work-dir', work] + (
+        ['--resume', resume] if resume else []) + [
+        '--cfg-options', *toy_data_options(toy_data)])
+    assert proc.returncode == 0, proc.stdout[-6000:]
     with open(work / 'weights.txt') as f:
         weights = f.read()
     with open(work / 'curve.jsonl') as f:
@@ -86,15 +91,19 @@ def test_in_tree_study_configs_are_what_the_study_derives(tmp_path):
 
 
 def test_reproduce_toy_end_to_end(tmp_path):
+    """The study's driver end to end at a tiny size (its main in this
+    process; every training it starts is a command line of its own, as in
+    the study)."""
     work, results, figures = (tmp_path / 'work', tmp_path / 'results',
                               tmp_path / 'figures')
-    out = run_python([
-        osp.join(ROOT, 'tools', 'reproduce_toy.py'), '--work-dir',
-        str(work), '--data-root', str(tmp_path / 'data'), '--results-dir',
-        str(results), '--figures', str(figures), '--sizes', '8', '16',
-        '--iters', '6', '12', '--num-train', '20', '--num-val', '8',
-        '--pretrain-images', '200', '--pretrain-epochs', '1'
-    ], timeout=1800)
+    proc = call_tool_main('reproduce_toy', [
+        '--work-dir', str(work), '--data-root', str(tmp_path / 'data'),
+        '--results-dir', str(results), '--figures', str(figures),
+        '--sizes', '8', '16', '--iters', '6', '12', '--num-train', '20',
+        '--num-val', '4', '--pretrain-images', '200', '--pretrain-epochs',
+        '1'])
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    out = proc.stdout
     stems = sorted(p.stem for p in results.glob('*.json'))
     assert len(stems) == 8, stems  # 2 sizes x 2 arms x 2 lengths
     for stem in stems:
