@@ -159,6 +159,31 @@ def call_tool(main: Callable[[list], Optional[int]], argv: list,
     return text
 
 
+def _unshared_visualizer(cfg: Config) -> None:
+    """Give ``cfg``'s visualizer a name no visualizer of this process has.
+
+    mmdet's runtime configs name theirs ``'visualizer'``, and mmengine
+    returns the existing instance of a name (``ManagerMixin``): a second
+    run in one process (a tool's ``main`` called again, as tests and
+    drivers do) would log its scalars into the first run's log folder. A
+    first run keeps the config's name."""
+    from mmengine.registry import VISUALIZERS
+    vis = cfg.get('visualizer')
+    if not isinstance(vis, dict) or 'name' not in vis:
+        return  # mmengine names it after the run (unique)
+    cls = vis.get('type')
+    if isinstance(cls, str):
+        with VISUALIZERS.switch_scope_and_registry(
+                cfg.get('default_scope')) as registry:
+            cls = registry.get(cls)
+    if not hasattr(cls, 'check_instance_created'):
+        return  # mmengine's build reports an unknown type
+    name, n = vis['name'], 1
+    while cls.check_instance_created(name):
+        name, n = f'{vis["name"]}-{n}', n + 1
+    vis['name'] = name
+
+
 def run_stage(cfg: Config, stage: str):
     """Build ``cfg``'s runner (``runner_type`` when the config names one, as
     mmdet's tools do) and run ``stage`` (``'train'`` or ``'test'``), with
@@ -171,6 +196,7 @@ def run_stage(cfg: Config, stage: str):
 
     from .checkpoint.loading import checkpoint_loading
     from .checkpoint.remote import RemoteCheckpointError
+    _unshared_visualizer(cfg)
     with checkpoint_loading():
         runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
                   RUNNERS.build(cfg))

@@ -76,29 +76,29 @@ def toy_data_options(paths):
 
 
 #: the longest tests, seconds measured in `make test` (2 workers on 2
-#: cores, 2026-12-02): they start first, so that no worker is left alone
-#: with one of them at the end. Only an order: a stale entry fails nothing.
+#: cores, clean clone, 2026-12-02 16:00): they start first, so that no
+#: worker is left alone with one of them at the end. Only an order: a
+#: stale entry fails nothing.
 LONGEST = {
-    'test_toy_keypoints.py::test_toy_keypoint_config_learns_keypoints': 200,
-    'test_toy_keypoints.py::test_paper_keypoint_config_trains_and_validates':
-    75,
-    'test_demo.py::test_cut_down_demo_learns_and_publishes': 109,
-    'test_toy_reproduction.py::test_reproduce_toy_end_to_end': 106,
-    'test_vgg.py::test_toy_twin_trains_without_normalization_and_learns':
-    105,
+    'test_toy_keypoints.py::test_toy_keypoint_config_learns_keypoints': 157,
+    'test_toy_reproduction.py::test_reproduce_toy_end_to_end': 103,
+    'test_vgg.py::test_toy_twin_trains_without_normalization_and_learns': 95,
     'test_resume.py::test_stops_of_two_processes_equal_the_uninterrupted_run':
-    98,
+    95,
+    'test_demo.py::test_cut_down_demo_learns_and_publishes': 94,
     'test_resume.py::'
-    'test_five_stops_single_process_equal_the_uninterrupted_run': 67,
-    'test_tools.py::test_train_then_test_then_resume': 45,
-    'test_resume.py::test_validating_more_often_does_not_change_training': 45,
-    'test_benchmarks.py::test_resume_prints_replay_and_skip_side_by_side': 43,
-    'test_resume.py::test_without_random_state_hook_resume_drifts': 43,
-    'test_benchmarks.py::test_toy_step_prints_components_and_ratios': 41,
-    'test_ecosystem.py::test_mim_trains_tests_and_searches': 31,
-    'test_toy_reproduction.py::test_a_fork_at_the_first_drop_is_that_schedule':
-    30,
-    'test_tools.py::test_mmdet_own_train_tool_runs_our_config': 28,
+    'test_five_stops_single_process_equal_the_uninterrupted_run': 65,
+    'test_benchmarks.py::test_resume_prints_replay_and_skip_side_by_side': 57,
+    'test_benchmarks.py::test_toy_step_prints_components_and_ratios': 49,
+    'test_toy_keypoints.py::test_paper_keypoint_config_trains_and_validates':
+    37,
+    'test_resume.py::test_without_random_state_hook_resume_drifts': 36,
+    'test_tools.py::test_train_then_test_then_resume': 33,
+    'test_resume.py::test_validating_more_often_does_not_change_training': 29,
+    'test_toy_keypoints.py::'
+    'test_a_downstream_keypoint_config_trains_on_two_processes': 27,
+    'test_tools.py::test_mmdet_own_train_tool_runs_our_config': 25,
+    'test_ecosystem.py::test_mim_trains_tests_and_searches': 24,
 }
 
 

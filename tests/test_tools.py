@@ -93,3 +93,25 @@ def test_mmdet_own_train_tool_runs_our_config(toy_data, tmp_path):
     # 2 steps"; ours answers without the loader, then loads batch 3)
     assert 'resumed at iteration 2: skipped 2 trained batches and loaded ' \
         'the next' in out
+
+
+def test_two_runs_in_one_process_log_each_into_its_own_folder(
+        toy_data, tmp_path):
+    """tools/train.py's main called twice in one process (as our drivers
+    and tests do): the second run's scalars go to its own log folder, not
+    to the first run's (mmdet's configs name their visualizer, and
+    mmengine hands back the existing instance of a name)."""
+    from conftest import call_tool_main
+    opts = ['--cfg-options', *toy_data_options(toy_data),
+            'train_cfg.val_interval=1000', 'train_dataloader.batch_size=2',
+            'default_hooks.logger.interval=1']
+    for run, iters in (('a', 2), ('b', 3)):
+        proc = call_tool_main('train', [
+            TOY_CONFIG, '--work-dir', tmp_path / run, *opts,
+            f'train_cfg.max_iters={iters}'])
+        assert proc.returncode == 0, proc.stdout[-4000:]
+    for run, iters in (('a', 2), ('b', 3)):
+        (scalars, ) = (tmp_path / run).glob('*/vis_data/scalars.json')
+        rows = [json.loads(line) for line in scalars.read_text().splitlines()]
+        trained = [r['iter'] for r in rows if 'loss' in r]
+        assert trained == list(range(1, iters + 1)), (run, rows)
