@@ -40,12 +40,15 @@ def call_tool_main(tool, args):
     """``tools/<tool>.py ARGS`` in this process (its ``main(argv)``), for
     tests about what a tool does rather than its command line: a finished
     process's ``returncode`` and ``stdout`` (stderr merged), without a new
-    interpreter's seconds of imports."""
+    interpreter's seconds of imports. ``tests/helpers`` is importable, as
+    the launched tests' ``PYTHONPATH`` makes it (the test hooks that
+    configs name in ``custom_imports``)."""
     import importlib
     from mmrethink.launch import run_main
-    tools = osp.join(ROOT, 'tools')
-    if tools not in sys.path:
-        sys.path.insert(0, tools)
+    helpers = osp.join(ROOT, 'tests', 'helpers')
+    for folder in (osp.join(ROOT, 'tools'), helpers):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
     status, text = run_main(importlib.import_module(tool).main, args)
     return subprocess.CompletedProcess(args, status, text)
 

@@ -93,9 +93,6 @@ def _train_here(config, work_dir, toy_data):
     """An uninterrupted single-process run in this process (what a
     comparison is made against, not a launch under test: the same
     ``tools/train.py`` main without a new interpreter's start-up)."""
-    helpers = osp.join(ROOT, 'tests', 'helpers')
-    if helpers not in sys.path:  # the ``trace_run`` of custom_imports
-        sys.path.insert(0, helpers)
     proc = call_tool_main('train', [
         config, '--work-dir', str(work_dir), '--cfg-options',
         *toy_data_options(toy_data)])

@@ -44,10 +44,6 @@ def _config(tmp_path, length):
 def _train(config, work, toy_data, resume=None):
     """tools/train.py's main in this process (the schedules are what is
     tested here, not the command line)."""
-    import sys
-    helpers = osp.join(ROOT, 'tests', 'helpers')
-    if helpers not in sys.path:  # the ``trace_run`` of custom_imports
-        sys.path.insert(0, helpers)
     proc = call_tool_main('train', [config, '--work-dir', work] + (
         ['--resume', resume] if resume else []) + [
         '--cfg-options', *toy_data_options(toy_data)])
