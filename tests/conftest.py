@@ -53,6 +53,17 @@ def call_tool_main(tool, args):
     return subprocess.CompletedProcess(args, status, text)
 
 
+def run_tool_main(tool, args):
+    """:func:`call_tool_main` that fails the test with the tool's output
+    unless it succeeds; returns what it printed (as :func:`run_python`
+    does for a command line)."""
+    proc = call_tool_main(tool, args)
+    if proc.returncode != 0:
+        pytest.fail(f'tools/{tool}.py {" ".join(map(str, args))} exited '
+                    f'{proc.returncode}:\n{proc.stdout[-6000:]}')
+    return proc.stdout
+
+
 def run_python(args, cwd=None, env=None, timeout=900):
     """Run ``python ARGS`` with this interpreter; fail with its output."""
     proc = call_python(args, cwd=cwd, env=env, timeout=timeout)

@@ -24,7 +24,7 @@ import textwrap
 
 import pytest
 
-from conftest import (ROOT, TOY_CONFIG, call_tool_main, free_port,
+from conftest import (ROOT, TOY_CONFIG, free_port, run_tool_main,
                       toy_data_options)
 from mmrethink.runner import PREEMPTED_EXIT_CODE
 from mmrethink.checkpoint.safe_load import load_checkpoint_file
@@ -93,10 +93,8 @@ def _train_here(config, work_dir, toy_data):
     """An uninterrupted single-process run in this process (what a
     comparison is made against, not a launch under test: the same
     ``tools/train.py`` main without a new interpreter's start-up)."""
-    proc = call_tool_main('train', [
-        config, '--work-dir', str(work_dir), '--cfg-options',
-        *toy_data_options(toy_data)])
-    assert proc.returncode == 0, proc.stdout[-6000:]
+    run_tool_main('train', [config, '--work-dir', work_dir,
+                            '--cfg-options', *toy_data_options(toy_data)])
 
 
 def _read(work_dir, rank=0):

@@ -11,7 +11,7 @@ import torch
 from mmengine.config import Config
 
 import mmrethink
-from conftest import call_tool_main, toy_data_options
+from conftest import run_tool_main, toy_data_options
 from test_configs_paper import TOY_SHRINK, _diff_keys
 from mmrethink.models.vgg_pretrained import (load_vgg_weights,
                                              map_vgg_state_dict)
@@ -233,7 +233,7 @@ def test_toy_twin_trains_without_normalization_and_learns(tmp_path):
     drops = [ITERS * 2 // 3, ITERS * 8 // 9]
     # tools/train.py's main in this process (what is tested is the
     # learning, not the command line)
-    proc = call_tool_main('train', [
+    run_tool_main('train', [
         mmrethink.get_config_path(TOY), '--work-dir', str(work),
         '--cfg-options', *toy_data_options(paths),
         f'train_cfg.max_iters={ITERS}',
@@ -242,7 +242,6 @@ def test_toy_twin_trains_without_normalization_and_learns(tmp_path):
         f'param_scheduler.1.milestones=[{drops[0]},{drops[1]}]',
         f'param_scheduler.1.end={ITERS}',
         f'default_hooks.checkpoint.interval={ITERS}'])
-    assert proc.returncode == 0, proc.stdout[-6000:]
     with open(work / 'curve.jsonl') as f:
         half, point = [json.loads(line) for line in f]
     assert (half['iter'], point['iter']) == (ITERS // 2, ITERS)
