@@ -15,8 +15,9 @@ demo: setup
 demo-both: setup
 	$(PY) tools/demo.py --both $(DEMO_ARGS)
 
-# the paper's two findings at toy scale (docs/toy.md): every schedule length
-# of both arms, and the less-data runs; publishes the records and figures
+# the toy study by its protocol (docs/toy.md): both arms at three data sizes,
+# every schedule length, the keypoint twin; REPRODUCE_ARGS='--part A' runs
+# one part (a session's), '--quick' a subset; publishes records and report
 reproduce-toy: setup
 	$(PY) tools/reproduce_toy.py $(REPRODUCE_ARGS)
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, TOY_CONFIG, run_python
+from conftest import ROOT, TOY_CONFIG, call_python, run_python
 
 pytestmark = pytest.mark.slow
 
@@ -38,18 +38,48 @@ def test_data_pipeline_prints_rates():
     assert float(rates[0][2]) == 1.0
 
 
-def test_gpu_speed_script_on_cpu_with_the_toy_config():
-    # mmcv's CPU ops (nms) have no half-precision kernels: AMP is for GPUs
+def test_gpu_speed_measures_every_model_of_the_table_on_cpu(tmp_path):
+    """The device check on the CPU with a tiny input: every distinct model
+    of the experiments table trains (fp32: mmcv's CPU ops have no
+    half-precision kernels) and its record fills the table's columns; the
+    variants part runs on the toy config."""
+    from mmrethink.records.speed import read_speed
+    from mmrethink.records.tables import build_table
     variants = ['fp32', 'fp32+channels_last']
-    out = _bench('gpu_speed.py', '--device', 'cpu', '--config', TOY_CONFIG,
-                 '--height', '192', '--width', '192', '--warmup', '1',
-                 '--iters', '2', '--check', '2', '--variants', *variants)
+    out = _bench('gpu_speed.py', '--device', 'cpu', '--height', '64',
+                 '--width', '64', '--warmup', '0', '--iters', '1',
+                 '--precisions', 'fp32', '--results-dir', str(tmp_path),
+                 '--config', TOY_CONFIG, '--variants', *variants,
+                 '--check', '1')
+    speed = read_speed(str(tmp_path))
+    assert sorted(speed.models) == [
+        'Cascade Mask R-CNN X152-32x8d GN', 'Faster R-CNN R101 GN',
+        'Faster R-CNN R50 GN', 'Faster R-CNN VGG-16 none',
+        'Keypoint Mask R-CNN R50 GN', 'Mask R-CNN R101 GN',
+        'Mask R-CNN R50 GN', 'Mask R-CNN R50 SyncBN',
+        'Mask R-CNN X152-32x8d GN'], out
+    for key, model in speed.models.items():
+        assert list(model) == ['fp32'] and \
+            model['fp32']['sec_per_iter'] > 0, (key, model)
+        assert model['fp32']['memory_gb'] is None  # CUDA only
+    rows = [r.split('|') for r in build_table(ROOT, str(tmp_path))
+            .splitlines() if r.startswith('| [')]
+    # Mem (GB): CUDA only; Train s/iter: fp32 measured, AMP not
+    assert {r[10].strip() for r in rows} == {'- / -'}
+    assert all(re.fullmatch(r'[\d.]+ / -', r[11].strip()) for r in rows)
     table = re.findall(r'^(\S+) +[\d.]+ +[\d.]+ +- +[\d.]+x +[\d.]+ % '
                        r'\(<= [\d.]+ %\) (ok|FAIL)$', out, re.M)
     assert [row[0] for row in table] == variants, out
     # the same precision in another memory layout: the same RPN losses
     assert [row[1] for row in table] == ['ok', 'ok'], out
     assert 'inference (fp32' in out
+
+
+def test_gpu_speed_keeps_cpu_timings_out_of_the_table():
+    proc = call_python([osp.join(ROOT, 'benchmarks', 'gpu_speed.py'),
+                              '--device', 'cpu'])
+    assert proc.returncode != 0
+    assert 'CPU timings do not belong in the table' in proc.stdout
 
 
 def test_resume_prints_replay_and_skip_side_by_side():

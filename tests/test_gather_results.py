@@ -96,15 +96,71 @@ def test_table_rows_come_from_the_resolved_configs():
         lines = f.read().splitlines()
     begin = lines.index(next(ln for ln in lines
                              if ln.startswith('<!-- experiments-table:begin')))
-    table = lines[begin + 3:lines.index('<!-- experiments-table:end -->')]
-    rows = {r.split('|')[1].strip(): [c.strip() for c in r.split('|')[2:-1]]
-            for r in table}
+    end = lines.index('<!-- experiments-table:end -->')
+    rows = _rows(lines[begin + 3:end])
     assert len(rows) == 49
     stem = 'mask-rcnn_r50-scratch_fpn_gn-all_8xb8-ms-640-800-9x_coco'
     row = rows[f'[{stem}](configs/rethinking/{stem}.py)']
     # Model, Backbone, Norm, Init, Schedule, Train aug, GPUs x batch
     assert row[1:8] == ['Mask R-CNN', 'R50', 'GN', 'scratch', '202.5k it',
                         '[640, 800]', '8x8']
+
+
+def _rows(lines):
+    """A Markdown table's rows by their first cell."""
+    return {r.split('|')[1].strip(): [c.strip() for c in r.split('|')[2:-1]]
+            for r in lines if r.startswith('| [')}
+
+
+def _speed(models):
+    from mmrethink.records.speed import TrainSpeed
+    return TrainSpeed(device='GPU-X', torch='2', date='20260101',
+                      commit=None, images_per_gpu=2, input_hw=[800, 1088],
+                      iterations=10, models=models)
+
+
+def test_memory_and_speed_columns_come_from_the_speed_record(tmp_path):
+    """Each row shows its model's fp32 / AMP memory and s/iter from
+    results/speed/train.json, and "not measured" for a model without
+    one; the line under the table names the device."""
+    from mmrethink.records.speed import write_speed
+    from mmrethink.records.tables import build_table
+    measured = {'Mask R-CNN R50 GN': {
+        'fp32': dict(sec_per_iter=0.3412, memory_gb=7.21),
+        'amp': dict(sec_per_iter=0.2, memory_gb=4.5)}}
+    write_speed(str(tmp_path), _speed(measured))
+    lines = build_table(ROOT, str(tmp_path)).splitlines()
+    rows = _rows(lines)
+    stem = 'mask-rcnn_r50_fpn_gn-all_8xb2-2x_coco'  # an ImageNet twin
+    assert rows[f'[{stem}](configs/rethinking/{stem}.py)'][8:10] == [
+        '7.2 / 4.5', '0.341 / 0.200']
+    stem = 'mask-rcnn_r101_fpn_gn-all_8xb2-2x_coco'
+    assert rows[f'[{stem}](configs/rethinking/{stem}.py)'][8:10] == [
+        'not measured', 'not measured']
+    assert 'GPU-X, one GPU, 2 synthetic images of 800 x 1088' in lines[-1]
+    # no record at all: every row says so, and the line says how to measure
+    lines = build_table(ROOT, str(tmp_path / 'none')).splitlines()
+    assert {tuple(r[8:10]) for r in _rows(lines).values()} == {
+        ('not measured', 'not measured')}
+    assert 'python benchmarks/gpu_speed.py' in lines[-1]
+
+
+@pytest.mark.parametrize('models, said', [
+    ({'A': {'fp16': dict(sec_per_iter=1., memory_gb=1.)}},
+     "models.A must map precisions out of ['fp32', 'amp']"),
+    ({'A': {'fp32': dict(sec_per_iter='1', memory_gb=1.)}},
+     'models.A.fp32 must be'),
+])
+def test_a_bad_speed_record_is_named_with_what_was_expected(
+        tmp_path, models, said):
+    import dataclasses
+    from mmrethink.records.speed import SPEED_FILE, read_speed
+    path = tmp_path / SPEED_FILE
+    path.parent.mkdir()
+    path.write_text(json.dumps(dataclasses.asdict(_speed(models))))
+    with pytest.raises(ValueError) as err:
+        read_speed(str(tmp_path))
+    assert str(path) in str(err.value) and said in str(err.value)
 
 
 def test_every_config_needs_a_paper_entry(tmp_path):

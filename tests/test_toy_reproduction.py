@@ -5,13 +5,14 @@ sizes and lengths)."""
 import filecmp
 import json
 import os.path as osp
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
-import torch
 
-from conftest import (ROOT, TOY_CONFIG, call_python, run_python,
-                      run_tool_main, toy_data_options)
+from conftest import (ROOT, TOY_CONFIG, run_python, run_tool_main,
+                      toy_data_options)
 from mmrethink.schedules import fork_checkpoint
 from mmrethink.schedules import short_schedule
 
@@ -77,62 +78,97 @@ def test_a_fork_at_the_first_drop_is_that_schedule(toy_data, tmp_path):
 def test_in_tree_study_configs_are_what_the_study_derives(tmp_path):
     run_python([osp.join(ROOT, 'tools', 'reproduce_toy.py'),
                 '--write-configs', str(tmp_path)])
-    tree = osp.join(ROOT, 'configs', 'toy', 'study')
+    tree = osp.join(ROOT, 'configs', 'toy', 'scenes')
     written = sorted(p.name for p in tmp_path.glob('*.py'))
-    assert len(written) == 18  # 3 sizes x 2 arms x 3 lengths
+    # 3 sizes x 2 arms x 4 lengths, the shapes-pretrained arm's 4 lengths,
+    # 2 keypoint arms x 3 lengths
+    assert len(written) == 34
     match, mismatch, errors = filecmp.cmpfiles(tree, str(tmp_path), written,
                                                shallow=False)
-    assert (mismatch, errors) == ([], []) and len(match) == 18
+    assert (mismatch, errors) == ([], []) and len(match) == 34
+    assert sorted(p.name for p in Path(tree).glob('*.py')) == written
 
 
 def test_reproduce_toy_end_to_end(tmp_path):
     """The study's driver end to end at a tiny size (its main in this
-    process; every training it starts is a command line of its own, as in
-    the study)."""
+    process; every training it starts is a command line of its own, two
+    lanes side by side, as in the study): records with the study's fields,
+    the report with bootstrap intervals and the mean-pose baseline, the
+    figures; a second call continues instead of training again."""
     work, results, figures = (tmp_path / 'work', tmp_path / 'results',
                               tmp_path / 'figures')
-    out = run_tool_main('reproduce_toy', [
-        '--work-dir', work, '--data-root', tmp_path / 'data',
-        '--results-dir', results, '--figures', figures, '--sizes', 8, 16,
-        '--iters', 6, 12, '--num-train', 20, '--num-val', 4,
-        '--pretrain-images', 200, '--pretrain-epochs', 1])
+    args = ['--work-dir', work, '--data-dir', tmp_path / 'data',
+            '--results-dir', results, '--figures', figures, '--sizes', 16,
+            '--lengths', 12, 24, '--interval', 8, '--keypoint-lengths', 12,
+            24, '--keypoint-interval', 8, '--num-train', 20, '--num-val', 8,
+            '--keypoint-num-train', 12, '--keypoint-num-val', 8,
+            '--pretrain-images', 200, '--pretrain-epochs', 1]
+    out = run_tool_main('reproduce_toy', args)
     stems = sorted(p.stem for p in results.glob('*.json'))
-    assert len(stems) == 8, stems  # 2 sizes x 2 arms x 2 lengths
+    # scratch, pretrained, pretrained on the shapes' "ImageNet", 2 keypoint
+    # arms: 2 lengths each
+    assert len(stems) == 10, stems
     for stem in stems:
         record = json.loads((results / f'{stem}.json').read_text())
         length = int(stem.split('_1xb4-')[1].split('it_')[0])
         assert record['iterations'] == length, stem
+        assert record['milestones'] == short_schedule(length)[1]
+        assert record['train_images'] == (12 if 'figures' in stem else 16)
+        assert record['instances_per_class'] > 0
+        assert record['commit'], stem
         for key in ('log', 'curve'):  # the text files go with the records
             assert (results / 'logs' / record[key]).is_file()
-    for name in ('toy_fig1', 'toy_less_data', 'toy_gap'):
+    for name in ('fig1', 'gap', 'keypoints'):
         assert (figures / f'{name}.png').read_bytes()[:4] == b'\x89PNG'
-    table = (figures / 'toy_study.md').read_text()
-    assert table.count('| scratch |') == 2 and 'gap' in table
+    table = (figures / 'study.md').read_text()
+    assert table.count('| scratch |') == 1, table
+    assert '| pretrained-shapes |' in table
+    assert re.search(r'^\| 16 \| \d+ \| [-+][\d.]+ \| \[[-+][\d.]+, '
+                     r'[-+][\d.]+\] \| (yes|no) \|', table, re.M), table
+    gaps = json.loads((figures / 'gaps.json').read_text())
+    assert gaps['16']['interval']['samples'] == 1000
+    baseline = json.loads((figures / 'keypoint_baseline.json').read_text())
+    assert all(v['mean_pose'] is not None for v in baseline.values())
     assert 'size 16: ' in out and 'total:' in out
+    # a rerun continues: nothing trains again, the report is the same
+    again = run_tool_main('reproduce_toy', args)
+    assert '\n+ ' not in '\n' + again, again
+    assert (figures / 'study.md').read_text() == table
 
 
-@pytest.mark.skipif(torch.cuda.is_available(),
-                    reason='with a GPU the preset runs (the test below)')
-def test_gpu_preset_without_a_gpu_says_so(tmp_path):
-    proc = call_python([
-        osp.join(ROOT, 'tools', 'reproduce_toy.py'), '--preset', 'gpu',
-        '--work-dir', str(tmp_path / 'work'), '--data-root',
-        str(tmp_path / 'data'), '--num-train', '20', '--num-val', '8',
-        '--sizes', '8', '16', '--iters', '6', '12'])
-    assert proc.returncode == 1
-    assert '--device cuda: torch sees no GPU here' in proc.stdout
+def test_the_rules():
+    import reproduce_toy as study
+    lengths = (3072, 6144, 12288, 24576)
+    flat = study.judge({3072: 20., 6144: 30., 12288: 34., 24576: 34.5},
+                       lengths)
+    assert flat == dict(best=34.5, best_length=24576, last_gain=0.5,
+                        flattened=True)
+    rising = study.judge({3072: 20., 6144: 30., 12288: 34., 24576: 36.},
+                         lengths)
+    assert (rising['flattened'], rising['last_gain']) == (False, 2.0)
+    falling = study.judge({3072: 20., 6144: 25., 12288: 24., 24576: 22.},
+                          lengths)  # overfitting: the best is not the last
+    assert (falling['best'], falling['best_length'],
+            falling['flattened']) == (25., 6144, True)
+    arms = dict(scratch=rising, pretrained=dict(
+        aps={3072: 30., 24576: 36.5}, best=36.5))
+    rising['aps'] = {3072: 20., 24576: 36.}
+    v = study.verdicts(arms, lengths)
+    assert (v['gap'], v['caught_up'], v['lead_at_shortest'],
+            v['readable']) == (0.5, True, 10.0, True)
+    arms['pretrained']['aps'][3072] = 24.  # no head start to catch up on
+    assert study.verdicts(arms, lengths)['readable'] is False
+    arms['pretrained'].update(best=75., aps={3072: 40.})
+    rising.update(best=71.)  # a ceiling, not a catch-up
+    assert study.verdicts(arms, lengths)['readable'] is False
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(),
-                    reason='the GPU preset trains on CUDA: needs a GPU')
-def test_gpu_preset_end_to_end_tiny(tmp_path):
-    out = run_python([
-        osp.join(ROOT, 'tools', 'reproduce_toy.py'), '--preset', 'gpu',
-        '--device', 'cuda', '--work-dir', str(tmp_path / 'work'),
-        '--data-root', str(tmp_path / 'data'), '--results-dir',
-        str(tmp_path / 'results'), '--figures', str(tmp_path / 'figures'),
-        '--sizes', '8', '16', '--iters', '6', '12', '--num-train', '20',
-        '--num-val', '8', '--pretrain-images', '200', '--pretrain-epochs',
-        '1'], timeout=1800)
-    assert len(list((tmp_path / 'results').glob('*.json'))) == 8
-    assert 'total:' in out
+def test_mean_pose_baseline_places_the_pose_in_each_box(tmp_path):
+    import reproduce_toy as study
+    ann = tmp_path / 'train.json'
+    ann.write_text(json.dumps(dict(annotations=[
+        dict(bbox=[10, 20, 100, 200], keypoints=[60, 120, 2, 0, 0, 0]),
+        dict(bbox=[0, 0, 10, 10], keypoints=[3, 1, 1, 9, 9, 2])])))
+    pose = study.mean_pose(str(ann))
+    # keypoint 0 seen twice (0.5, 0.5) and (0.3, 0.1); keypoint 1 once
+    assert pose.ravel().tolist() == pytest.approx([0.4, 0.3, 0.9, 0.9])

@@ -20,10 +20,11 @@
    writes the results table ``results.md`` and the curves figure
    ``curves.png`` (both arms on one plot, lr drops marked), all under
    ``--work-dir`` (default ``work_dirs/demo``);
-5. prints its row beside the published toy runs of ``make reproduce-toy``
-   (``results/``) and that study's gap between the arms by data size
-   (``docs/figures/toy_study.md``): the paper's question, answered at toy
-   scale by runs too long for a demo.
+5. prints its row beside the published toy runs (``results/``) and the
+   toy studies' gaps between the arms by data size (the protocol study's
+   ``docs/figures/scenes/study.md`` where it has run, and the first
+   study's ``docs/figures/toy_study.md``): the paper's question, asked at
+   toy scale by runs too long for a demo.
 """
 import argparse
 import json
@@ -161,17 +162,18 @@ def main(argv=None):
     print('\n== toy GN Mask R-CNN: ' + ' vs '.join(r['arm'] for r in results)
           + ' ==')
     print(table)
-    # where this run sits: the published toy Table 1 and less-data runs
-    # (make reproduce-toy; records in results/)
+    # where this run sits: the published toy runs (records in results/)
     published = tool('gather_results', ['--print-toy-table'],
                      capture=True)
-    print('\nPublished toy runs (make reproduce-toy, docs/toy.md): both arms '
-          'at three data sizes, three schedule lengths each:\n' + published)
-    study = osp.join(ROOT, 'docs', 'figures', 'toy_study.md')
-    if osp.isfile(study):  # the study's reading: the gap against data size
-        with open(study) as f:
-            print('\nThe study by size (box AP; docs/figures/toy_gap.png):\n'
-                  + f.read())
+    print('\nPublished toy runs (docs/toy.md):\n' + published)
+    for title, study in (
+            ('The protocol study (make reproduce-toy)',
+             osp.join(ROOT, 'docs', 'figures', 'scenes', 'study.md')),
+            ('The first study (both arms unconverged)',
+             osp.join(ROOT, 'docs', 'figures', 'toy_study.md'))):
+        if osp.isfile(study):  # its reading: the gap against data size
+            with open(study) as f:
+                print(f'\n{title}, box AP by size:\n' + f.read())
     print(f'curves:  {plot}  (points: <arm>/curve.jsonl)')
     print(f'results: {osp.join(args.work_dir, "results.md")}')
     print(f'models:  {osp.join(args.work_dir, "publish")}/ (records: '

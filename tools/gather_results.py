@@ -1,8 +1,9 @@
-"""Regenerate the README's result tables and ``metafile.yml`` from the
-configs and the results records.
+"""Regenerate the README's experiments table, the toy table of
+``docs/toy.md`` and ``metafile.yml`` from the configs and the results
+records.
 
-    python tools/gather_results.py          # rewrite README.md and metafile
-    python tools/gather_results.py --check  # exit 1 if either is stale
+    python tools/gather_results.py          # rewrite the three files
+    python tools/gather_results.py --check  # exit 1 if one is stale
 
 The command line of :mod:`mmrethink.records.tables` (where each column
 comes from), for this checkout.

@@ -6,7 +6,7 @@
 #    to 80 px; the paper resizes COCO to 800 px);
 #  - RoIs and proposals: 32 sampled per image for the heads (512 in the
 #    paper); RPN keeps 200 boxes per level before NMS and 200 after in
-#    training, 100 at test (the paper's 2000/1000 at 800 x 1333 px, 26x the
+#    training, 100 at test (the paper's 2000/1000 at 800 x 1333 px, 42x the
 #    pixels);
 #  - the CPU path of RoIAlign: SeparableRoIExtractor is mmdet's
 #    SingleRoIExtractor whose mmcv RoIAlign runs as two matrix products on

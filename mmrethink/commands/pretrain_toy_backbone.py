@@ -4,9 +4,14 @@
 
 Builds ``model.backbone`` of CONFIG (the narrow GN ResNet-18 of the toy
 configs), puts a global-average-pool + linear classifier on its last stage,
-and trains it to tell the ``len(ALL_PAIRS)`` shape/texture kinds of
-``mmrethink.datasets.toy_shapes.make_toy_classification`` apart, many more
-kinds than the six detection classes. The input is normalized as CONFIG's
+and trains it to tell the 40 shape/texture kinds of a toy "ImageNet"
+apart, many more kinds than the six detection classes: ``--dataset shapes``
+(default) the toy shapes' own 40 pairs drawn as in the detection images
+(``mmrethink.datasets.toy_shapes.make_toy_classification``), ``--dataset
+other`` the toy study's, another distribution that overlaps the detection
+world's kinds only in part
+(``mmrethink.datasets.toy_scenes.make_other_classification``). The input
+is normalized as CONFIG's
 ``data_preprocessor`` does, so that the detector sees what the backbone
 learnt on. Writes only the backbone's weights (loadable with
 ``torch.load(weights_only=True)``, as ``init_cfg=dict(type='Pretrained')``
@@ -23,13 +28,22 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..datasets.toy_scenes import OTHER_PAIRS, make_other_classification
 from ..datasets.toy_shapes import ALL_PAIRS, make_toy_classification
 from ..fileio import atomic_write
 from ..launch import load_config
 
 
-def build_classifier(cfg):
-    """The config's backbone with a linear head; returns (net, backbone)."""
+#: --dataset: (images and labels of N images, the kinds)
+DATASETS = {
+    'shapes': (make_toy_classification, ALL_PAIRS),
+    'other': (make_other_classification, OTHER_PAIRS),
+}
+
+
+def build_classifier(cfg, num_classes: int = len(ALL_PAIRS)):
+    """The config's backbone with a linear head for ``num_classes`` kinds;
+    returns (net, backbone)."""
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
     register_all_modules()
@@ -39,7 +53,7 @@ def build_classifier(cfg):
     backbone.init_weights()
     with torch.no_grad():
         channels = backbone(torch.zeros(1, 3, 64, 64))[-1].shape[1]
-    head = nn.Linear(channels, len(ALL_PAIRS))
+    head = nn.Linear(channels, num_classes)
 
     class Classifier(nn.Module):
 
@@ -76,17 +90,21 @@ def accuracy(net, x, y, batch=256) -> float:
 
 def pretrain(config: str, out: str, num_images: int = 6000,
              epochs: int = 12, batch_size: int = 64, lr: float = 0.1,
-             seed: int = 0, log=print) -> dict:
+             seed: int = 0, log=print, dataset: str = 'shapes') -> dict:
     """Train and save; return the held-out accuracy and the time taken."""
+    if dataset not in DATASETS:
+        raise ValueError(f'dataset {dataset!r}: expected one of '
+                         f'{sorted(DATASETS)}')
+    make, kinds = DATASETS[dataset]
     start = time.time()
     torch.manual_seed(seed)
     cfg = load_config(config)
-    images, labels = make_toy_classification(num_images + 1000, seed=seed)
+    images, labels = make(num_images + 1000, seed=seed)
     x = to_input(images, cfg.model.data_preprocessor)
     y = torch.from_numpy(labels)
     x_train, y_train, x_val, y_val = x[:-1000], y[:-1000], x[-1000:], y[
         -1000:]
-    net, backbone = build_classifier(cfg)
+    net, backbone = build_classifier(cfg, len(kinds))
     # no weight decay on norm layers, as in the detection configs
     norm = [p for n, p in net.named_parameters() if 'gn' in n or 'bn' in n
             or p.ndim == 1]
@@ -115,8 +133,8 @@ def pretrain(config: str, out: str, num_images: int = 6000,
     acc = accuracy(net, x_val, y_val)
     buf = io.BytesIO()
     torch.save(dict(state_dict=backbone.state_dict(),
-                    meta=dict(task=f'toy {len(ALL_PAIRS)}-way shape/texture '
-                              'classification', accuracy=acc,
+                    meta=dict(task=f'toy {len(kinds)}-way shape/texture '
+                              f'classification ({dataset})', accuracy=acc,
                               num_images=num_images, epochs=epochs)), buf)
     atomic_write(buf.getvalue(), out)
     return dict(accuracy=acc, seconds=time.time() - start, out=out)
@@ -130,14 +148,16 @@ def main(argv=None) -> int:
     parser.add_argument('--num-images', type=int, default=6000)
     parser.add_argument('--epochs', type=int, default=12)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--dataset', choices=sorted(DATASETS),
+                        default='shapes', help='which toy "ImageNet"')
     args = parser.parse_args(argv)
     if 'OMP_NUM_THREADS' not in os.environ:  # (a test suite sets one)
         torch.set_num_threads(max(1, os.cpu_count() or 1))
     res = pretrain(args.config, args.out, args.num_images, args.epochs,
-                   seed=args.seed)
+                   seed=args.seed, dataset=args.dataset)
     print(f'backbone -> {res["out"]}: held-out accuracy '
-          f'{res["accuracy"]:.3f} over {len(ALL_PAIRS)} kinds, '
-          f'{res["seconds"]:.0f} s')
+          f'{res["accuracy"]:.3f} over {len(DATASETS[args.dataset][1])} '
+          f'kinds ({args.dataset}), {res["seconds"]:.0f} s')
     return 0
 
 

@@ -39,6 +39,13 @@ class ResultRecord:
             keypoint AP (OKS) of a keypoint model; None otherwise (and in
             records written before keypoint models existed, which lack
             the fields).
+        train_images (int, optional): Annotated training images the run
+            drew from (its subset's size, or the whole set's).
+        instances_per_class (float, optional): Annotated training
+            instances per class in those images.
+        milestones (list, optional): The iterations of its lr drops.
+        (The last three: toy study runs; None in other records and in
+        records written before they existed.)
     """
     config: str
     box_ap: Optional[float]
@@ -64,6 +71,9 @@ class ResultRecord:
     keypoint_ap: Optional[float] = None
     keypoint_ap50: Optional[float] = None
     keypoint_ap75: Optional[float] = None
+    train_images: Optional[int] = None
+    instances_per_class: Optional[float] = None
+    milestones: Optional[List[int]] = None
 
     def to_json(self) -> str:
         """The record as the file holds it."""
@@ -78,27 +88,38 @@ class ResultRecord:
             ValueError: naming ``source`` and the fields missing, unknown or
                 of the wrong type.
         """
-        if not isinstance(data, dict):
-            raise ValueError(f'{source}: expected a JSON object, got '
-                             f'{type(data).__name__}')
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        missing = sorted(
-            name for name, f in fields.items() if name not in data
-            and f.default is dataclasses.MISSING)
-        unknown = sorted(set(data) - set(fields))
-        if missing or unknown:
-            raise ValueError(
-                f'{source}: not a results record: missing {missing}, '
-                f'unknown {unknown} (expected the fields of '
-                'mmrethink.records.results.ResultRecord)')
-        wrong = [name for name, value in data.items()
-                 if not _fits(value, fields[name].type)]
-        if wrong:
-            raise ValueError(
-                f'{source}: fields of the wrong type: ' + ', '.join(
-                    f'{n}={data[n]!r} (expected '
-                    f'{_type_name(fields[n].type)})' for n in wrong))
-        return cls(**data)
+        return typed_from_dict(cls, data, source, 'a results record')
+
+
+def typed_from_dict(cls, data, source: str, what: str):
+    """``cls(**data)`` for a dataclass ``cls`` read from a JSON file, every
+    field checked against its annotation (int, float, str, list, dict and
+    their Optional).
+
+    Raises:
+        ValueError: naming ``source`` and the fields missing, unknown or of
+            the wrong type (``what``: the kind of file expected).
+    """
+    if not isinstance(data, dict):
+        raise ValueError(f'{source}: expected a JSON object, got '
+                         f'{type(data).__name__}')
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    missing = sorted(
+        name for name, f in fields.items() if name not in data
+        and f.default is dataclasses.MISSING)
+    unknown = sorted(set(data) - set(fields))
+    if missing or unknown:
+        raise ValueError(
+            f'{source}: not {what}: missing {missing}, unknown {unknown} '
+            f'(expected the fields of {cls.__module__}.{cls.__name__})')
+    wrong = [name for name, value in data.items()
+             if not _fits(value, fields[name].type)]
+    if wrong:
+        raise ValueError(
+            f'{source}: fields of the wrong type: ' + ', '.join(
+                f'{n}={data[n]!r} (expected '
+                f'{_type_name(fields[n].type)})' for n in wrong))
+    return cls(**data)
 
 
 _NUMBER = (int, float)

@@ -1,9 +1,9 @@
-"""The README's result tables and ``metafile.yml``, generated from the
-configs and the results records (``tools/gather_results.py`` is the
-command line).
+"""The README's experiments table, the toy table of ``docs/toy.md`` and
+``metafile.yml``, generated from the configs and the results records
+(``tools/gather_results.py`` is the command line).
 
-    python tools/gather_results.py          # rewrite README.md and metafile
-    python tools/gather_results.py --check  # exit 1 if either is stale
+    python tools/gather_results.py          # rewrite the three files
+    python tools/gather_results.py --check  # exit 1 if one is stale
 
 Every column comes from the resolved config (model, backbone, norm, init,
 iterations, scale augmentation, GPUs x batch), from
@@ -28,6 +28,7 @@ from mmengine.config import Config
 from ..config import read_config
 from ..fileio import atomic_write
 from .results import read_record, read_records
+from .speed import model_key, read_speed
 
 #: the paper's numbers and references, and the metafile, in a checkout
 PAPER_FILE = osp.join('configs', 'rethinking', 'paper_results.yml')
@@ -36,6 +37,8 @@ BEGIN = '<!-- experiments-table:begin (tools/gather_results.py) -->'
 END = '<!-- experiments-table:end -->'
 TOY_BEGIN = '<!-- toy-table:begin (tools/gather_results.py) -->'
 TOY_END = '<!-- toy-table:end -->'
+#: the page that holds the toy table, in a checkout
+TOY_PAGE = osp.join('docs', 'toy.md')
 DEFAULT_BASE_URL = 'publish'
 
 
@@ -141,14 +144,17 @@ def _paper(root: str) -> dict:
 
 def build_table(root: str, results_dir: str,
                 base_url: str = DEFAULT_BASE_URL) -> str:
-    """The paper configs' table of the checkout at ``root``."""
+    """The paper configs' table of the checkout at ``root``, with the
+    line under it that says where its speed and memory come from."""
     paper = _paper(root)
+    speed = read_speed(results_dir)
     rows: List[str] = [
         '| Config | Paper | Model | Backbone | Norm | Init | Schedule | '
-        'Train aug | GPUs x batch | Paper box AP | Paper mask AP | '
+        'Train aug | GPUs x batch | Mem (GB) fp32 / AMP | Train s/iter '
+        'fp32 / AMP | Paper box AP | Paper mask AP | '
         'Paper keypoint AP | Our box AP | Our mask AP | Our keypoint AP | '
         'Log | Checkpoint | Reference weights (not ours) |',
-        '|' + '---|' * 18,
+        '|' + '---|' * 20,
     ]
     for stem, ref in paper.items():
         path = osp.join(root, 'configs', 'rethinking', f'{stem}.py')
@@ -156,6 +162,10 @@ def build_table(root: str, results_dir: str,
             raise FileNotFoundError(
                 f'{PAPER_FILE}: {stem!r} has no config at {path}')
         d = describe(_load(path))
+        key = model_key(d['detector'], d['backbone'], d['norm'])
+        measured = [speed and speed.cell(key, 'memory_gb', 1),
+                    speed and speed.cell(key, 'sec_per_iter', 3)]
+        cost = ' | '.join(m or 'not measured' for m in measured)
         record = read_record(results_dir, stem)
         if record is None:
             ours = ['not trained yet'] * 3 + ['-', '-']
@@ -168,11 +178,26 @@ def build_table(root: str, results_dir: str,
         rows.append(
             f'| [{stem}](configs/rethinking/{stem}.py) | {ref["ref"]} | '
             f'{d["detector"]} | {d["backbone"]} | {d["norm"]} | {d["init"]} '
-            f'| {d["schedule"]} | {d["aug"]} | {d["batch"]} | '
+            f'| {d["schedule"]} | {d["aug"]} | {d["batch"]} | {cost} | '
             f'{_ap(ref["box"])} | {_ap(ref["mask"])} | '
             f'{_ap(ref.get("keypoints"))} | ' + ' | '.join(ours)
             + ' |')
-    return '\n'.join(rows)
+    if speed is None:
+        source = ('Mem (GB) and Train s/iter: not measured yet; '
+                  '`python benchmarks/gpu_speed.py` on one GPU fills them '
+                  '(peak memory and seconds per iteration of each model at '
+                  '2 images per GPU, fp32 and AMP).')
+    else:
+        height, width = speed.input_hw
+        source = (f'Mem (GB) and Train s/iter: {speed.device}, one GPU, '
+                  f'{speed.images_per_gpu} synthetic images of {height} x '
+                  f'{width} per iteration, fp32 / AMP (fp16), median of '
+                  f'{speed.iterations} iterations, peak '
+                  '`torch.cuda.max_memory_allocated`; measured '
+                  f'{speed.date} by `python benchmarks/gpu_speed.py` '
+                  f'(torch {speed.torch}). SyncBN on one GPU runs without '
+                  "its all-reduce, and 8 GPUs add DDP's.")
+    return '\n'.join(rows) + '\n\n' + source
 
 
 def check_coverage(root: str) -> None:
@@ -194,9 +219,11 @@ def check_coverage(root: str) -> None:
 
 def toy_config(root: str, stem: str) -> Optional[str]:
     """The toy config of ``stem``, relative to the repository (the toy
-    recipes in ``configs/toy``, the study's runs in ``configs/toy/study``);
+    recipes in ``configs/toy``, the first study's runs in
+    ``configs/toy/study``, the protocol study's in ``configs/toy/scenes``);
     None if there is none."""
-    for folder in ('toy', osp.join('toy', 'study')):
+    for folder in ('toy', osp.join('toy', 'study'), osp.join('toy',
+                                                               'scenes')):
         rel = osp.join('configs', folder, f'{stem}.py')
         if osp.isfile(osp.join(root, rel)):
             return rel
@@ -314,22 +341,24 @@ def build_metafile(root: str, results_dir: str,
             yaml.safe_dump(doc, sort_keys=False, width=100))
 
 
-def _replace_block(text: str, begin: str, end: str, content: str) -> str:
+def _replace_block(text: str, begin: str, end: str, content: str,
+                   source: str = 'README.md') -> str:
     if text.count(begin) != 1 or text.count(end) != 1:
-        raise ValueError(f'README.md must contain the markers {begin!r} and '
+        raise ValueError(f'{source} must contain the markers {begin!r} and '
                          f'{end!r} once each')
     head, rest = text.split(begin)
     _, tail = rest.split(end)
     return f'{head}{begin}\n{content}\n{end}{tail}'
 
 
-def render_readme(readme: str, table: str,
-                  toy_table: Optional[str] = None) -> str:
-    """Put the generated tables between their markers."""
-    readme = _replace_block(readme, BEGIN, END, table)
-    if toy_table is not None:
-        readme = _replace_block(readme, TOY_BEGIN, TOY_END, toy_table)
-    return readme
+def render_readme(readme: str, table: str) -> str:
+    """Put the experiments table between its markers."""
+    return _replace_block(readme, BEGIN, END, table)
+
+
+def render_toy_page(page: str, toy_table: str) -> str:
+    """Put the toy table between its markers (``docs/toy.md``)."""
+    return _replace_block(page, TOY_BEGIN, TOY_END, toy_table, TOY_PAGE)
 
 
 def main(argv=None, root: Optional[str] = None) -> int:
@@ -337,11 +366,13 @@ def main(argv=None, root: Optional[str] = None) -> int:
     ``root``."""
     root = root or '.'
     parser = argparse.ArgumentParser(
-        description='Regenerate the README\'s result tables and '
-        'metafile.yml from the configs and the results records')
+        description='Regenerate the README\'s experiments table, the toy '
+        'table of docs/toy.md and metafile.yml from the configs and the '
+        'results records')
     parser.add_argument('--check', action='store_true',
-                        help='fail if README.md or the metafile is stale')
+                        help='fail if a generated file is stale')
     parser.add_argument('--readme', default=osp.join(root, 'README.md'))
+    parser.add_argument('--toy-page', default=osp.join(root, TOY_PAGE))
     parser.add_argument('--metafile', default=osp.join(root, METAFILE))
     parser.add_argument('--results-dir', default=osp.join(root, 'results'))
     parser.add_argument('--base-url', default=DEFAULT_BASE_URL,
@@ -358,21 +389,26 @@ def main(argv=None, root: Optional[str] = None) -> int:
         return 2
 
 
+def _read(path: str) -> str:
+    if not osp.isfile(path):
+        return ''
+    with open(path) as f:
+        return f.read()
+
+
 def _gather(root: str, args) -> int:
+    toy_table = build_toy_table(root, args.results_dir, args.base_url)
     if args.print_toy_table:
-        print(build_toy_table(root, args.results_dir, args.base_url))
+        print(toy_table)
         return 0
     check_coverage(root)
     outputs = {}
-    with open(args.readme) as f:
-        readme = f.read()
+    readme = _read(args.readme)
     outputs[args.readme] = (readme, render_readme(
-        readme, build_table(root, args.results_dir, args.base_url),
-        build_toy_table(root, args.results_dir, args.base_url)))
-    old_meta = ''
-    if osp.isfile(args.metafile):
-        with open(args.metafile) as f:
-            old_meta = f.read()
+        readme, build_table(root, args.results_dir, args.base_url)))
+    page = _read(args.toy_page)
+    outputs[args.toy_page] = (page, render_toy_page(page, toy_table))
+    old_meta = _read(args.metafile)
     outputs[args.metafile] = (old_meta, build_metafile(
         root, args.results_dir, args.base_url))
     stale = [path for path, (old, new) in outputs.items() if old != new]
@@ -382,7 +418,8 @@ def _gather(root: str, args) -> int:
                   file=sys.stderr)
         if stale:
             return 1
-        print('README.md and metafile.yml are up to date')
+        print('the tables of README.md and docs/toy.md and metafile.yml '
+              'are up to date')
         return 0
     for path, (_, new) in outputs.items():
         atomic_write(new, path)

@@ -1,0 +1,12 @@
+# Toy study (docs/toy.md, the protocol): the scratch arm on
+# 256 of the toy scenes' training images (a fixed random
+# subset, nested in the larger ones, the same for every arm);
+# 6144 iterations at batch 4, lr x0.1 at 4096 and 5461 (2/3 and 8/9).
+_base_ = '../mask-rcnn_r18-scratch_fpn_gn-all_1xb4-toy-1x_scenes.py'
+from mmrethink.schedules import toy_study_schedule  # noqa
+
+train_cfg, param_scheduler = toy_study_schedule(6144, interval=1024)
+default_hooks = dict(checkpoint=dict(interval=1024))
+train_dataloader = dict(
+    sampler=dict(type='InfiniteSubsetSampler', subset_size=256,
+                 subset_seed=0))
