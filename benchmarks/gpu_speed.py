@@ -3,6 +3,7 @@ README's experiments table, then fp32 vs AMP vs channels_last on the R50
 GN Mask R-CNN scratch config.
 
     python benchmarks/gpu_speed.py            # one GPU, under 8 minutes
+    python benchmarks/gpu_speed.py --results-dir DIR   # DIR/speed/train.json
 
 **The table** (``--table``, on by default): every distinct model of the
 experiments table (its Model, Backbone and Norm columns:
@@ -244,31 +245,42 @@ def load_for_speed(path: str) -> Config:
 
 
 def measure_table(args, device: str) -> speed_records.TrainSpeed:
-    """Part 1: every model of the table at each of ``args.precisions``."""
-    results = {}
-    for key, path in table_models().items():
-        cfg = load_for_speed(path)
-        batch = batch_for(cfg, args.height, args.width)
-        results[key] = {}
-        for precision in args.precisions:
-            t0 = time.perf_counter()
-            sec, peak, _, model = train_variant(
-                cfg, batch, device, PRECISIONS[precision], False,
-                args.warmup, args.iters, 0)
-            del model
-            results[key][precision] = dict(sec_per_iter=round(sec, 4),
-                                           memory_gb=None if peak is None
-                                           else round(peak, 2))
-            mem = '-' if peak is None else f'{peak:.2f} GB'
-            print(f'{key} [{precision}]: {sec:.3f} s/iter, peak {mem} '
-                  f'({osp.basename(path)}; {time.perf_counter() - t0:.0f} s)',
-                  flush=True)
-    return speed_records.TrainSpeed(
+    """Part 1: every model of the table at each of ``args.precisions``,
+    written after each model (a failure leaves the others measured: its
+    cells stay empty and the error is printed)."""
+    measured = speed_records.TrainSpeed(
         device=device_name(device), torch=torch.__version__,
         date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%d'),
         commit=git_commit(ROOT), images_per_gpu=2,
         input_hw=[args.height, args.width], iterations=args.iters,
-        models=results)
+        models={})
+    for key, path in table_models().items():
+        cfg = load_for_speed(path)
+        batch = batch_for(cfg, args.height, args.width)
+        measured.models[key] = {}
+        for precision in args.precisions:
+            t0 = time.perf_counter()
+            try:
+                sec, peak, _, model = train_variant(
+                    cfg, batch, device, PRECISIONS[precision], False,
+                    args.warmup, args.iters, 0)
+                del model
+            except Exception as err:  # e.g. an op without a half kernel
+                print(f'{key} [{precision}]: ERROR {type(err).__name__}: '
+                      f'{err}', flush=True)
+                sec = peak = None
+            if device.startswith('cuda'):
+                torch.cuda.empty_cache()
+            measured.models[key][precision] = dict(
+                sec_per_iter=None if sec is None else round(sec, 4),
+                memory_gb=None if peak is None else round(peak, 2))
+            if sec is not None:
+                mem = '-' if peak is None else f'{peak:.2f} GB'
+                print(f'{key} [{precision}]: {sec:.3f} s/iter, peak {mem} '
+                      f'({osp.basename(path)}; '
+                      f'{time.perf_counter() - t0:.0f} s)', flush=True)
+        speed_records.write_speed(args.results_dir, measured)
+    return measured
 
 
 def device_name(device: str) -> str:
@@ -364,10 +376,12 @@ def main(argv=None):
     start = time.perf_counter()
     if args.table:
         measured = measure_table(args, device)
-        path = speed_records.write_speed(args.results_dir, measured)
+        path = osp.join(args.results_dir, speed_records.SPEED_FILE)
         print(f'wrote {path} ({len(measured.models)} models; '
               f'{time.perf_counter() - start:.0f} s); python '
-              'tools/gather_results.py fills the table from it', flush=True)
+              'tools/gather_results.py fills the table from it:', flush=True)
+        with open(path) as f:
+            print(f.read(), flush=True)
     failed = bool(args.variants) and measure_variants(args, device)
     print(f'total: {time.perf_counter() - start:.0f} s')
     if failed:

@@ -28,6 +28,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def launch_env(helpers: bool = True) -> dict:
+    """The environment of a training the tests launch as a user does: this
+    interpreter's tools first on the path, one compute thread, no GPU
+    (``CUDA_VISIBLE_DEVICES=''``: gloo, the same on a machine with GPUs),
+    a free rendezvous port (``PORT``, for tools/dist_train.sh) and, unless
+    ``helpers=False``, the tests' hooks importable."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', CUDA_VISIBLE_DEVICES='',
+               PORT=str(free_port()))
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    if helpers:
+        env['PYTHONPATH'] = osp.join(ROOT, 'tests', 'helpers')
+    return env
+
+
 def call_python(args, cwd=None, env=None, timeout=900):
     """Run ``python ARGS`` with this interpreter; return the finished
     process (stderr merged into ``stdout``), whatever its exit status."""
@@ -90,19 +104,20 @@ def toy_data_options(paths):
 
 
 #: the longest tests, seconds measured in `make test` (2 workers on 2
-#: cores, clean clone, 2026-12-02 16:00): they start first, so that no
+#: cores, clean clone, 2026-12-02 16:00; the outside-fault and gpu_speed
+#: tests alone, 2026-12-05): they start first, so that no
 #: worker is left alone with one of them at the end. Only an order: a
 #: stale entry fails nothing.
 LONGEST = {
     'test_toy_keypoints.py::test_toy_keypoint_config_learns_keypoints': 157,
     'test_toy_reproduction.py::test_reproduce_toy_end_to_end': 103,
     'test_vgg.py::test_toy_twin_trains_without_normalization_and_learns': 95,
-    'test_resume.py::test_stops_of_two_processes_equal_the_uninterrupted_run':
-    95,
     'test_demo.py::test_cut_down_demo_learns_and_publishes': 94,
-    'test_resume.py::'
-    'test_five_stops_single_process_equal_the_uninterrupted_run': 65,
+    'test_faults_outside.py::'
+    'test_chaos_from_outside_ends_as_the_uninterrupted_run': 85,
     'test_benchmarks.py::test_resume_prints_replay_and_skip_side_by_side': 57,
+    'test_benchmarks.py::'
+    'test_gpu_speed_measures_every_model_of_the_table_on_cpu': 52,
     'test_benchmarks.py::test_toy_step_prints_components_and_ratios': 49,
     'test_toy_keypoints.py::test_paper_keypoint_config_trains_and_validates':
     37,
@@ -111,6 +126,8 @@ LONGEST = {
     'test_resume.py::test_validating_more_often_does_not_change_training': 29,
     'test_toy_keypoints.py::'
     'test_a_downstream_keypoint_config_trains_on_two_processes': 27,
+    'test_faults_outside.py::'
+    'test_a_killed_launcher_leaves_no_rank_and_a_second_run_is_refused': 26,
     'test_tools.py::test_mmdet_own_train_tool_runs_our_config': 25,
     'test_ecosystem.py::test_mim_trains_tests_and_searches': 24,
 }

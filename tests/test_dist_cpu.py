@@ -1,4 +1,5 @@
-"""Two training processes on CPU with gloo, through tools/dist_train.sh."""
+"""Two training processes on CPU with gloo, through tools/dist_train.sh
+(``CUDA_VISIBLE_DEVICES=''``: the same on a machine with GPUs)."""
 import json
 import os
 import os.path as osp
@@ -10,7 +11,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import ROOT, TOY_CONFIG, free_port, toy_data_options
+from conftest import (ROOT, TOY_CONFIG, free_port, launch_env,
+                      toy_data_options)
 from mmrethink.datasets.subset import draw_subset
 from mmrethink.runner.dist import prepare_cpu_launch
 
@@ -19,21 +21,14 @@ pytestmark = pytest.mark.slow
 
 def _dist_train(cfg_file, work, toy_data):
     """tools/dist_train.sh with 2 CPU processes (1 thread each)."""
-    env = dict(os.environ)
-    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
-    env['PYTHONPATH'] = osp.join(ROOT, 'tests', 'helpers')
-    env['PORT'] = str(free_port())
-    env['OMP_NUM_THREADS'] = '1'
     return subprocess.run(
         ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
          '2', '--work-dir', str(work), '--cfg-options',
          *toy_data_options(toy_data)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=900)
+        env=launch_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, timeout=900)
 
 
-@pytest.mark.skipif(torch.cuda.is_available(),
-                    reason='tests the CPU (gloo) launch path')
 def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
     cfg_file = tmp_path / 'two_ranks.py'
     cfg_file.write_text(textwrap.dedent(f'''
@@ -78,8 +73,6 @@ def test_two_gloo_processes_train_on_disjoint_shards(toy_data, tmp_path):
         ['iter_2.pth', 'iter_4.pth']
 
 
-@pytest.mark.skipif(torch.cuda.is_available(),
-                    reason='tests the CPU (gloo) launch path')
 def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
         toy_data, tmp_path):
     """Rank 1 alone gets SIGTERM during iteration 3: the ranks agree in
@@ -115,8 +108,6 @@ def test_sigterm_on_one_rank_stops_both_at_the_same_checkpoint(
         assert counts == {'1': 1, '2': 1, '3': 1}, (rank, counts)
 
 
-@pytest.mark.skipif(torch.cuda.is_available(),
-                    reason='tests the CPU (gloo) launch path')
 def test_nan_on_one_rank_stops_every_rank_before_its_checkpoint(
         toy_data, tmp_path):
     """A NaN loss on rank 1 only (rank 0's is finite, but the gradient
@@ -205,8 +196,8 @@ def test_syncbn_trains_on_two_gpus(toy_data, tmp_path):
         ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_file),
          '2', '--work-dir', str(tmp_path / 'work'), '--cfg-options',
          *toy_data_options(toy_data)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=900)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-6000:]
     assert 'reverted to BatchNormXd' not in proc.stdout
     assert (tmp_path / 'work' / 'iter_4.pth').is_file()

@@ -65,4 +65,6 @@ class TestDivergenceHook(RunnerTestCase):
         cfg = copy.deepcopy(self.iter_based_cfg)
         cfg.train_cfg = dict(by_epoch=False, max_iters=3, val_interval=100)
         cfg.custom_hooks = [dict(type='DivergenceHook')]
-        self.build_runner(cfg).train()
+        runner = self.build_runner(cfg)
+        runner.train()
+        assert runner.iter == 3  # trained to the end, nothing stopped it

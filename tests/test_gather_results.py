@@ -174,3 +174,19 @@ def test_every_config_needs_a_paper_entry(tmp_path):
     proc = call_python([str(copy / 'tools' / 'gather_results.py'),
                         '--check'], timeout=600)
     assert proc.returncode == 2 and 'zz-unlisted_coco' in proc.stdout
+
+
+def test_the_toy_tables_links_resolve_from_its_page():
+    """The toy table lives in docs/toy.md: its links to configs and logs
+    are relative to that page."""
+    import re
+    page = osp.join(ROOT, 'docs', 'toy.md')
+    with open(page) as f:
+        text = f.read()
+    block = text.split('<!-- toy-table:begin')[1].split(
+        '<!-- toy-table:end -->')[0]
+    links = re.findall(r'\]\(([^)]+)\)', block)
+    assert links and all(l.startswith('../') for l in links)
+    missing = [l for l in links
+               if not osp.isfile(osp.join(osp.dirname(page), l))]
+    assert not missing, missing

@@ -70,12 +70,19 @@ def _dataset(keypoint_coco, **kwargs):
                                **kwargs)
 
 
+def _mirror(name):
+    side = {'left': 'right', 'right': 'left'}
+    first, _, rest = name.partition('_')
+    return f'{side[first]}_{rest}' if first in side else name
+
+
 def test_flip_indices_swap_left_and_right():
     flipped = flip_indices(COCO_KEYPOINTS)
-    assert flipped[0] == 0  # the nose is its own mirror
-    assert COCO_KEYPOINTS[flipped[COCO_KEYPOINTS.index('left_wrist')]] == \
-        'right_wrist'
-    assert sorted(flipped) == list(range(K))
+    # all 17: the nose is its own mirror, every left_* its right_*
+    assert [COCO_KEYPOINTS[i] for i in flipped] == [
+        _mirror(n) for n in COCO_KEYPOINTS]
+    assert [COCO_KEYPOINTS[i] for i in flipped][:3] == [
+        'nose', 'right_eye', 'left_eye']
     with pytest.raises(ValueError, match="'left_tail' has no 'right_tail'"):
         flip_indices(['nose', 'left_tail'])
 
@@ -250,12 +257,16 @@ def test_decoding_puts_the_peak_cell_back_in_the_box():
         logits[0, k, r, c] = 10.
     box = torch.tensor([[100., 200., 212., 256.]])  # 112 x 56 px
     points = head.decode(logits, box)
+    # the heatmaps resized to the box's 56 x 112 px: a peak cell becomes
+    # two columns of equal value (bicubic, symmetric), the first one wins
+    big = torch.nn.functional.interpolate(logits, size=(56, 112),
+                                          mode='bicubic',
+                                          align_corners=False)[0]
     for k, (r, c) in enumerate(cells):
         x, y, score = points[0, k].tolist()
-        # the cell's centre, in pixels of the box (2 px per column here)
-        assert abs(x - (100 + (c + 0.5) * 2)) <= 2
-        assert abs(y - (200 + (r + 0.5) * 1)) <= 1
-        assert score > 5
+        assert (x, y) == (100 + 2 * c + 0.5, 200 + r + 0.5)
+        assert score == pytest.approx(float(big[k, r, 2 * c]), abs=1e-6)
+        assert big[k, r, 2 * c] == big[k].max()
 
 
 def test_keypoint_mask_rcnn_trains_and_predicts_keypoints(keypoint_coco):

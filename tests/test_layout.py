@@ -149,3 +149,39 @@ def test_tools_are_command_lines_of_the_package():
                     if isinstance(n, (ast.FunctionDef, ast.ClassDef))], name
         assert f'mmrethink.commands.{name}' in set(
             _imports(osp.join(ROOT, 'tools', name + '.py'), tree)), name
+
+
+def _cuda_skips(tree):
+    """``skipif(<...>cuda.is_available()...)`` conditions that skip a test
+    *because* CUDA is visible (not those that need it: ``not ...``)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, 'attr',
+                                                  None) == 'skipif' \
+                and node.args:
+            condition = node.args[0]
+            if isinstance(condition, ast.UnaryOp) and isinstance(
+                    condition.op, ast.Not):
+                continue
+            text = ast.unparse(condition)
+            if 'cuda.is_available' in text:
+                found.append((node.lineno, text))
+    return found
+
+
+def test_no_test_skips_because_cuda_is_visible():
+    """Multi-process tests launch with CUDA_VISIBLE_DEVICES='' (gloo), so
+    they run on a GPU machine too; GPU-only tests skip without one."""
+    tests = osp.join(ROOT, 'tests')
+    found = [f'{osp.relpath(path, ROOT)}:{line}: {text}'
+             for path, tree in _modules(tests)
+             for line, text in _cuda_skips(tree)]
+    assert not found, found
+
+
+def test_the_cuda_skip_scan_finds_one():
+    tree = ast.parse('@pytest.mark.skipif(torch.cuda.is_available(), '
+                     'reason="x")\ndef test_a():\n    pass\n'
+                     '@pytest.mark.skipif(not torch.cuda.is_available(), '
+                     'reason="y")\ndef test_b():\n    pass\n')
+    assert [t for _, t in _cuda_skips(tree)] == ['torch.cuda.is_available()']

@@ -107,8 +107,10 @@ def test_the_toy_pipeline_mirrors_and_swaps_on_a_flip(figures):
         pb = b['data_samples'].gt_instances.keypoints.numpy()
         assert torch.equal(a['inputs'].flip(-1), b['inputs'])
         seen = pa[:, swap, 2] > 0
-        # mirrored: x -> w - x of the partner; the same visibility
+        # mirrored: x -> w - x of the partner, y its y; the same
+        # visibility
         assert np.allclose(pb[..., 0][seen], width - pa[:, swap, 0][seen])
+        assert np.array_equal(pb[..., 1][seen], pa[:, swap, 1][seen])
         assert np.array_equal(pb[..., 2], pa[:, swap, 2])
         for left, right in PAIRS:
             both = (pb[:, left, 2] > 0) & (pb[:, right, 2] > 0)
@@ -299,11 +301,9 @@ def test_a_downstream_keypoint_config_trains_on_two_processes(
     seed; it trains, validates keypoint AP and saves on rank 0. Images
     without a positive RoI that holds a visible keypoint keep the keypoint
     head in the graph, as DDP needs."""
-    import os
     import subprocess
-    import sys
 
-    from conftest import free_port
+    from conftest import launch_env
     root, paths = figures
     config = tmp_path / 'my_keypoints.py'
     config.write_text(
@@ -316,8 +316,7 @@ def test_a_downstream_keypoint_config_trains_on_two_processes(
         'dynamic_intervals=None)\n'
         'default_hooks = dict(checkpoint=dict(interval=8))\n'
         'randomness = dict(seed=None)\n')
-    env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1')
-    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    env = launch_env(helpers=False)
     work = tmp_path / 'work'
     proc = subprocess.run(
         ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(config), '2',

@@ -652,8 +652,8 @@ def main(argv=None):
             if protocol.custom else 'toy-study')
     if args.device == 'cuda':
         name += '-gpu'
-    args.work_dir = args.work_dir or osp.join('work_dirs', name)
-    args.data_dir = args.data_dir or osp.join('data', name)
+    args.work_dir = osp.abspath(args.work_dir or osp.join('work_dirs', name))
+    args.data_dir = osp.abspath(args.data_dir or osp.join('data', name))
     gpu = ('gpu', ) if args.device == 'cuda' else ()
     args.results_dir = args.results_dir or (
         osp.join(args.work_dir, 'results') if protocol.custom
@@ -710,8 +710,8 @@ def report(study: Study) -> None:
             best = {arm: stem(arm, arms[arm]['best_length'], size)
                     for arm in ('scratch', 'pretrained')}
             kept = stored.get(str(size), {})
-            if kept.get('runs') == best:  # (computed when they ran)
-                interval = kept['interval']
+            if kept.get('runs') == best and kept['interval']['samples']:
+                interval = kept['interval']  # (computed when they ran)
             elif all(study.can_predict(n) for n in best.values()):
                 matched = {arm: bootstrap.MatchedDetections(
                     val, coco_boxes(study.detections(name)))
@@ -724,11 +724,15 @@ def report(study: Study) -> None:
                 study.say(f'size {size}: no checkpoints of {best} here and '
                           'no interval computed when they ran')
                 interval = dict(gap=None, low=None, high=None, samples=0)
-            stored[str(size)] = dict(runs=best, interval=interval)
+            if interval['samples']:
+                stored[str(size)] = dict(runs=best, interval=interval)
+                study.say(f'size {size}: gap {v["gap"]:+.1f} from the '
+                          f'records, {interval["gap"]:+.1f} from the '
+                          'predictions the interval resamples')
             gaps[size] = dict(per_class=per_class, **v,
                               **{k: interval[k] for k in ('low', 'high')})
     _write_json(stored, gap_file)
-    write_tables(args.figures, rows, gaps, lengths)
+    write_tables(args.figures, rows, gaps, lengths, min(protocol.sizes))
     keypoints = keypoint_report(study)
     figures(study, gaps, keypoints)
 
@@ -754,7 +758,8 @@ def _cell(value) -> str:
     return f'{value:.1f}' if isinstance(value, float) else str(value)
 
 
-def write_tables(folder: str, rows: list, gaps: dict, lengths) -> None:
+def write_tables(folder: str, rows: list, gaps: dict, lengths,
+                 smallest: int) -> None:
     with open(osp.join(folder, 'study.csv'), 'w', newline='') as f:
         if rows:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -778,8 +783,7 @@ def write_tables(folder: str, rows: list, gaps: dict, lengths) -> None:
             f'| {size} | {g["per_class"]:.0f} | {g["gap"]:+.1f} | {ci} | '
             f'{_cell(g["caught_up"])} | {_cell(g["lead_at_shortest"])} | '
             f'{_cell(g["readable"])} |')
-    if gaps:
-        smallest = min(gaps)
+    if smallest in gaps:  # the rule of the smallest size
         kept = gaps[smallest]['gap'] > MIN_LEAD
         lines += ['', f'At {smallest} images '
                   f'({gaps[smallest]["per_class"]:.0f} instances per class) '
@@ -811,7 +815,8 @@ def keypoint_report(study: Study) -> dict:
             continue
         best = max(aps, key=lambda n: (aps[n], -n))
         name = stem(arm, best, size)
-        if stored.get(arm, {}).get('run') == name:
+        if stored.get(arm, {}).get('run') == name and \
+                stored[arm]['mean_pose'] is not None:
             baseline = stored[arm]['mean_pose']
         elif study.can_predict(name):
             baseline = round(mean_pose_keypoint_ap(
@@ -821,18 +826,21 @@ def keypoint_report(study: Study) -> dict:
             study.say(f'{name}: no checkpoint here and no baseline computed '
                       'when it ran')
             baseline = None
-        stored[arm] = dict(run=name, mean_pose=baseline)
-        out[arm] = dict(aps=aps, best_length=best, mean_pose=baseline)
+        if baseline is not None:
+            stored[arm] = dict(run=name, mean_pose=baseline)
+        out[arm] = dict(aps=aps, best_length=best, mean_pose=baseline,
+                        **judge(aps, protocol.keypoint_lengths))
     _write_json(stored, baseline_file)
     if out:
         lines = ['| arm | ' + ' | '.join(
             f'{n} it' for n in protocol.keypoint_lengths)
-            + ' | mean pose in its best run\'s boxes |',
-            '|' + '---|' * (len(protocol.keypoint_lengths) + 2)]
+            + ' | last gain | flattened | mean pose in its best run\'s '
+            'boxes |', '|' + '---|' * (len(protocol.keypoint_lengths) + 4)]
         for arm, k in out.items():
             lines.append(f'| {arm} | ' + ' | '.join(
                 _cell(k['aps'].get(n)) for n in protocol.keypoint_lengths)
-                + f' | {_cell(k["mean_pose"])} |')
+                + f' | {_cell(k["last_gain"])} | {_cell(k["flattened"])} | '
+                f'{_cell(k["mean_pose"])} |')
         with open(osp.join(args.figures, 'keypoints.md'), 'w') as f:
             f.write('\n'.join(lines) + '\n')
         print('\n'.join(lines))
@@ -887,11 +895,14 @@ def plot_gap(gaps: dict, out: str) -> None:
     from matplotlib.figure import Figure
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.subplots()
-    sizes = sorted(s for s in gaps if gaps[s]['low'] is not None)
+    sizes = sorted(gaps)
     xs = [gaps[s]['per_class'] for s in sizes]
     ys = [gaps[s]['gap'] for s in sizes]
-    err = [[y - gaps[s]['low'] for s, y in zip(sizes, ys)],
-           [gaps[s]['high'] - y for s, y in zip(sizes, ys)]]
+    # (a size whose interval could not be computed: no bar)
+    err = [[0 if gaps[s]['low'] is None else y - gaps[s]['low']
+            for s, y in zip(sizes, ys)],
+           [0 if gaps[s]['high'] is None else gaps[s]['high'] - y
+            for s, y in zip(sizes, ys)]]
     ax.errorbar(xs, ys, yerr=err, fmt='o-', color='C0', capsize=3,
                 label='toy scenes (95 % bootstrap interval)')
     for s, x, y in zip(sizes, xs, ys):

@@ -163,8 +163,12 @@ def build_table(root: str, results_dir: str,
                 f'{PAPER_FILE}: {stem!r} has no config at {path}')
         d = describe(_load(path))
         key = model_key(d['detector'], d['backbone'], d['norm'])
-        measured = [speed and speed.cell(key, 'memory_gb', 1),
-                    speed and speed.cell(key, 'sec_per_iter', 3)]
+        # measured at the configs' images per GPU: another batch has
+        # other numbers
+        same = speed is not None and _load(path).train_dataloader.get(
+            'batch_size') == speed.images_per_gpu
+        measured = [same and speed.cell(key, 'memory_gb', 1),
+                    same and speed.cell(key, 'sec_per_iter', 3)]
         cost = ' | '.join(m or 'not measured' for m in measured)
         record = read_record(results_dir, stem)
         if record is None:
@@ -231,13 +235,14 @@ def toy_config(root: str, stem: str) -> Optional[str]:
 
 
 def _log_cell(root: str, results_dir: str, base_url: str,
-              name: str) -> str:
+              name: str, prefix: str = '') -> str:
     """A link to a run's log kept beside the records (``<results>/logs``,
-    small text files committed with them), else as ``_link``."""
+    small text files committed with them; ``prefix``: from the page's
+    folder to the repository), else as ``_link``."""
     kept = osp.join(results_dir, 'logs', name)
     if osp.isfile(kept):
         rel = osp.relpath(kept, root).replace(osp.sep, '/')
-        return f'[log]({rel})'
+        return f'[log]({prefix}{rel})'
     return _link(base_url, name, 'log')
 
 
@@ -247,8 +252,11 @@ def _train_images(cfg: Config) -> str:
 
 
 def build_toy_table(root: str, results_dir: str,
-                    base_url: str = DEFAULT_BASE_URL) -> str:
-    """Our runs of the toy configs (toy data on CPU, not COCO)."""
+                    base_url: str = DEFAULT_BASE_URL,
+                    prefix: str = '') -> str:
+    """Our runs of the toy configs (toy data on CPU, not COCO); links to
+    configs and logs start with ``prefix`` (the way from the page that
+    shows the table to the repository, e.g. ``../`` from ``docs/``)."""
     rows = ['| Config | Init | Train images | Iterations | GPUs x batch | '
             's/iter | box AP | box AP50 | mask AP | keypoint AP | best box AP '
             '(iteration) | Log | Checkpoint |', '|' + '---|' * 13]
@@ -265,12 +273,13 @@ def build_toy_table(root: str, results_dir: str,
         peak = '-' if best_ap is None else f'{best_ap:.1f} ({best_iter})'
         gpus = record.gpus or 1
         rows.append(
-            f'| [{stem}]({rel}) | {d["init"]} | {_train_images(cfg)} | '
+            f'| [{stem}]({prefix}{rel}) | {d["init"]} | '
+            f'{_train_images(cfg)} | '
             f'{record.iterations} | {gpus} CPU process x '
             f'{record.batch_per_gpu} | {record.sec_per_iter} | '
             f'{_ap(record.box_ap)} | {_ap(record.box_ap50)} | '
             f'{_ap(record.mask_ap)} | {_ap(record.keypoint_ap)} | {peak} | '
-            f'{_log_cell(root, results_dir, base_url, record.log)} | '
+            f'{_log_cell(root, results_dir, base_url, record.log, prefix)} | '
             f'{_link(base_url, record.checkpoint, "model")} |')
     return '\n'.join(rows)
 
@@ -290,7 +299,8 @@ def build_metafile(root: str, results_dir: str,
         cfg = _load(osp.join(root, rel))
         loop = cfg.train_cfg
         meta = {'Training Data': (
-            ('toy figures' if stem.endswith('_figures') else 'toy shapes')
+            ('toy figures' if '_figures' in stem else 'toy scenes'
+             if '_scenes' in stem else 'toy shapes')
             if '/toy/' in f'/{rel}' else 'VOC' if 'voc' in stem else
             'COCO person keypoints' if '_coco-keypoints' in stem else
             'COCO')}
@@ -397,10 +407,11 @@ def _read(path: str) -> str:
 
 
 def _gather(root: str, args) -> int:
-    toy_table = build_toy_table(root, args.results_dir, args.base_url)
     if args.print_toy_table:
-        print(toy_table)
+        print(build_toy_table(root, args.results_dir, args.base_url))
         return 0
+    toy_table = build_toy_table(root, args.results_dir, args.base_url,
+                                '../')
     check_coverage(root)
     outputs = {}
     readme = _read(args.readme)

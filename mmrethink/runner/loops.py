@@ -27,7 +27,10 @@ the number of loader workers. What the loop does besides:
 - one collective per iteration carries every flag the ranks must agree on
   (:mod:`mmrethink.runner.agreement`: the stop, a divergence);
 - it refuses a SyncBN model on a single process (mmengine would silently
-  turn SyncBN into per-GPU BN).
+  turn SyncBN into per-GPU BN);
+- it holds the work dir while it trains (:mod:`mmrethink.runner.
+  work_dir_lock`): a second run into it refuses to start, naming the
+  holder.
 
 Training itself is mmengine's ``IterBasedTrainLoop.run``: this loop hands
 it a data iterator positioned at the resumed iteration (the batches
@@ -61,6 +64,7 @@ from .batch_stream import BatchStream, SeededSamples
 from .dist import check_syncbn_launch
 from .preemption import (STOP_SIGNALS, Preemption, die_with_parent,
                          workers_immune)
+from .work_dir_lock import hold_work_dir
 
 
 @LOOPS.register_module()
@@ -86,6 +90,8 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
                  dynamic_intervals: Optional[List[Tuple[int, int]]] = None,
                  stop_signals: Sequence[str] = STOP_SIGNALS) -> None:
         check_syncbn_launch(runner.cfg)
+        # one writer per work dir, before any checkpoint is read
+        self.work_dir_lock = hold_work_dir(runner.work_dir)
         decide_resume(runner)
         if isinstance(dataloader, dict):
             dataloader = runner.build_dataloader(
@@ -128,6 +134,8 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
                                                    None)):
                 if owner is not None:
                     shutdown_workers(owner)
+            if self.work_dir_lock is not None:
+                self.work_dir_lock.release()
 
 
 class _PositionedIterator:

@@ -25,10 +25,15 @@ the trainer raise ``DataLoader worker ... is killed by signal``).
   :func:`die_with_parent` (their ``worker_init_fn``) makes the kernel kill
   them if their training process dies first (an out-of-memory kill, say),
   instead of leaving them behind.
+- Under torchrun each rank asks the kernel for a SIGTERM when its launcher
+  dies (:meth:`Preemption._stop_with_launcher`): a SIGKILL of the
+  launcher's process group then ends the ranks as a pre-emption does, with
+  a checkpoint, instead of leaving them training.
 """
 import contextlib
 import ctypes
 import functools
+import os
 import signal
 import sys
 from typing import Callable, Dict, Iterator, Optional, Sequence
@@ -49,6 +54,9 @@ WORKER_BLOCKED = frozenset({signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2,
 #: reports for a process killed by SIGTERM (128 + 15), so that job scripts
 #: treat a pre-empted run as one (and requeue it), not as a crash
 PREEMPTED_EXIT_CODE = 143
+#: this process's parent when mmrethink was imported (a rank's launcher):
+#: a parent that differs later has died
+_PARENT_AT_IMPORT = os.getppid()
 
 
 def parse_signals(names: Sequence[str]) -> list:
@@ -82,11 +90,17 @@ def workers_immune() -> Iterator[None]:
         # (a signal that arrived meanwhile is delivered here)
 
 
+def parent_death_signal(signum: int) -> bool:
+    """Have the kernel send ``signum`` to this process when its parent
+    dies (Linux ``prctl(PR_SET_PDEATHSIG)``); False where it cannot."""
+    if not sys.platform.startswith('linux'):
+        return False
+    return ctypes.CDLL(None, use_errno=True).prctl(1, int(signum), 0, 0,
+                                                   0) == 0
+
+
 def _worker_init(inner: Optional[Callable], worker_id: int) -> None:
-    if sys.platform.startswith('linux'):
-        # prctl(PR_SET_PDEATHSIG, SIGKILL): die with the parent
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0,
-                                                0, 0)
+    parent_death_signal(signal.SIGKILL)  # die with the training process
     if inner is not None:
         inner(worker_id)
 
@@ -148,6 +162,22 @@ class Preemption(Hook):
         for signum in self.signals:
             if signum not in self._previous:
                 self._previous[signum] = signal.signal(signum, self._catch)
+        self._stop_with_launcher()
+
+    def _stop_with_launcher(self) -> None:
+        """Under torchrun, a rank whose launcher dies stops as on its
+        SIGTERM: torchrun starts each rank in a session of its own, so a
+        SIGKILL of the launcher's process group (a scheduler's, a user's
+        ``kill -9``) reaches torchrun but not the ranks, which would train
+        on, unattended, writing into the work dir."""
+        if 'TORCHELASTIC_RUN_ID' not in os.environ or \
+                signal.SIGTERM not in self.signals:
+            return
+        if parent_death_signal(signal.SIGTERM):
+            parent = os.getppid()
+            if parent == 1 or parent != _PARENT_AT_IMPORT:
+                # it died before we asked: the rank has another parent now
+                self._catch(signal.SIGTERM, None)
 
     def after_train(self, runner) -> None:
         """Put the previous signal handlers back."""

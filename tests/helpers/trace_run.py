@@ -151,3 +151,24 @@ class CountCollectivesHook(Hook):
         with open(osp.join(runner.work_dir,
                            f'collectives{runner.rank}.json'), 'w') as f:
             json.dump(self.counts, f)
+
+
+@HOOKS.register_module()
+class BallastHook(Hook):
+    """Make the checkpoint of ``iteration`` ``megabytes`` larger (once per
+    work dir), so that its write lasts long enough for a watcher outside
+    the run to kill it while the temporary file exists. It kills nothing.
+    """
+
+    def __init__(self, iteration: int, megabytes: int = 128) -> None:
+        self.iteration = iteration
+        self.megabytes = megabytes
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        marker = osp.join(runner.work_dir, f'.ballast-{self.iteration}')
+        if checkpoint['meta']['iter'] != self.iteration or \
+                osp.exists(marker):
+            return
+        open(marker, 'w').close()
+        import torch
+        checkpoint['ballast'] = torch.zeros(self.megabytes * 2**18)
