@@ -184,8 +184,8 @@ def test_control_without_preemption_the_ranks_train_on(toy_data, tmp_path):
 CHAOS_ITERS = 20
 CHAOS = '''
     custom_hooks = [dict(type='CurveHook'), dict(type='RandomStateHook'),
-                    dict(type='TraceHook'),
-                    dict(type='BallastHook', iteration={ballast})]
+                    dict(type='TraceHook'), dict(type='BallastHook'),
+                    dict(type='SlowValidationHook')]
     train_cfg = dict(max_iters=20, val_interval=4)
     param_scheduler = [
         dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False,
@@ -203,35 +203,59 @@ def chaos_plan(rng):
     a validation, one while a checkpoint is written, two after the lr
     drops at 15 and 18."""
     early = rng.randint(2, 3)
-    write = rng.choice([8, 12])
     return [('group SIGTERM', early, rng.uniform(0, 0.3)),
-            ('group SIGTERM during validation', 4, rng.uniform(0, 0.1)),
-            ('SIGKILL during a checkpoint write', write, 0.0),
-            ('launcher group SIGKILL', rng.randint(write + 1, 14),
+            ('group SIGTERM during validation', 4, rng.uniform(0, 0.3)),
+            ('SIGKILL during a checkpoint write', 8, 0.0),
+            ('launcher group SIGKILL', rng.randint(9, 14),
              rng.uniform(0, 0.3)),
             ('group SIGTERM', rng.randint(15, 16), rng.uniform(0, 0.3)),
-            ('SIGKILL of every process', rng.randint(18, 19),
-             rng.uniform(0, 0.3))]
+            ('SIGKILL of every process', 18, rng.uniform(0, 0.1))]
 
 
-def stop_run(run, work, what, ballast):
-    """Send ``what`` from outside; for the write kill, at the moment the
-    checkpoint's temporary file exists."""
+def process_groups(work) -> set:
+    groups = set()
+    for pid in processes_of(work):
+        try:
+            groups.add(os.getpgid(pid))
+        except ProcessLookupError:
+            pass  # ended meanwhile
+    return groups
+
+
+def stop_run(run, work, what):
+    """Send ``what`` from outside; for the write kill, while the
+    checkpoint's temporary file exists (the run is stopped with SIGSTOP the
+    moment the file shows, the file checked, then killed)."""
     if what.startswith('group SIGTERM'):
         # the job's processes, as slurm and Kubernetes signal them: the
         # launcher's group and each rank's session (torchrun's own)
-        for pgid in {os.getpgid(p) for p in processes_of(work)}:
+        for pgid in process_groups(work):
             os.killpg(pgid, signal.SIGTERM)
     elif what == 'launcher group SIGKILL':
         os.killpg(run.pid, signal.SIGKILL)
     elif what == 'SIGKILL of every process':
         kill_all(work)
     else:
-        prefix = f'.iter_{ballast}.pth.'
-        wait_for(lambda: any(f.startswith(prefix) for f in os.listdir(work)),
-                 300, f'the write of iter_{ballast}.pth')
-        kill_all(work)
-        assert any(f.startswith(prefix) for f in os.listdir(work))
+        def writing():
+            return [f for f in os.listdir(work) if f.startswith('.iter_')]
+
+        # the run's processes once its ranks train, then a tight watch of
+        # the folder: the write lasts a fraction of a second
+        wait_for(lambda: trained(work) >= 5, 300, 'training to resume')
+        pids = processes_of(work)
+        deadline = time.time() + 300
+        while not writing():
+            assert time.time() < deadline, 'no checkpoint write'
+            time.sleep(0.001)
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        temps = writing()
+        assert temps, 'the write ended before the run was stopped'
+        final = temps[0][1:].split('.pth.')[0] + '.pth'
+        assert final not in os.listdir(work)  # not renamed yet
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        return final
 
 
 def test_chaos_from_outside_ends_as_the_uninterrupted_run(toy_data,
@@ -241,12 +265,13 @@ def test_chaos_from_outside_ends_as_the_uninterrupted_run(toy_data,
     rng = random.Random(chaos_seed)
     plan = chaos_plan(rng)
     print(f'chaos seed {chaos_seed}: {plan}')
-    ballast = plan[2][1]
-    cfg = config(tmp_path, 'chaos', CHAOS_ITERS, CHAOS.format(
-        ballast=ballast))
+    cfg = config(tmp_path, 'chaos', CHAOS_ITERS, CHAOS)
     work = tmp_path / 'work'
     try:
         for n, (what, after, delay) in enumerate(plan):
+            if what == 'SIGKILL during a checkpoint write':
+                work.mkdir(exist_ok=True)
+                (work / '.ballast').touch()  # its next write is slow
             run = start(cfg, work, toy_data, tmp_path / f'{n}.log')
             if what.endswith('during validation'):
                 wait_for(lambda: 'Iter(val)' in open(run.log).read(), 300,
@@ -256,12 +281,18 @@ def test_chaos_from_outside_ends_as_the_uninterrupted_run(toy_data,
                 wait_for(lambda: trained(work) >= after or run.poll()
                          is not None, 300, f'iteration {after}')
                 time.sleep(delay)
-            stop_run(run, work, what, ballast)
+            killed_write = stop_run(run, work, what)
             wait_for(lambda: run.poll() is not None and not processes_of(
                 work), 120, f'the run to end after {what}')
             log = open(run.log).read()
             print(f'{what} after iteration {after} (+{delay:.2f} s): '
                   f'exit {run.returncode}, trained {trained(work)}')
+            if 'SIGKILL' in what:
+                assert run.returncode == -signal.SIGKILL, log[-3000:]
+            if what == 'launcher group SIGKILL':  # the ranks stopped
+                assert 'SIGTERM during training: saved' in log, log[-3000:]
+            if killed_write:
+                assert killed_write not in os.listdir(work)
             if 'SIGTERM' in what:
                 assert run.returncode == 143, log[-3000:]
                 assert 'DataLoader worker' not in log
@@ -281,9 +312,11 @@ def test_chaos_from_outside_ends_as_the_uninterrupted_run(toy_data,
     seeds = {load_checkpoint_file(str(work / f))['meta']['seed']
              for f in checkpoints(work)}
     assert len(seeds) == 1, seeds
+    seed = seeds.pop()
+    print(f'the seed the first launch drew: {seed}')
     ref = tmp_path / 'ref'
-    plain = config(tmp_path, 'ref', CHAOS_ITERS, CHAOS.format(
-        ballast=-1) + f'    randomness = dict(seed={seeds.pop()})\n')
+    plain = config(tmp_path, 'ref', CHAOS_ITERS,
+                   CHAOS + f'    randomness = dict(seed={seed})\n')
     run = start(plain, ref, toy_data, tmp_path / 'ref.log')
     assert run.wait(timeout=600) == 0, open(run.log).read()[-4000:]
     for rank in (0, 1):

@@ -109,8 +109,11 @@ def test_without_random_state_hook_resume_drifts(toy_data, tmp_path):
     not the uninterrupted run's."""
     hooks = HOOKS.replace("dict(type='RandomStateHook'), ", '')
     stop = ("dict(type='SignalAtHook', iteration=6, signal_name='SIGKILL')")
-    _train_here(_config(tmp_path, 'ref', 0, hooks), tmp_path / 'ref',
-                toy_data)
+    # launched as the runs it is compared with (on a GPU machine too: no
+    # CUDA for any of them)
+    status, out = _launch(_config(tmp_path, 'ref', 0, hooks),
+                          tmp_path / 'ref', toy_data)
+    assert status == 0, out[-4000:]
     status, out = _launch(_config(tmp_path, 'kill', 0, hooks, stop),
                           tmp_path / 'work', toy_data)
     # killed after iteration 6: its last checkpoint is iteration 4's

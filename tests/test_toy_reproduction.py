@@ -134,10 +134,30 @@ def test_reproduce_toy_end_to_end(tmp_path):
     again = run_tool_main('reproduce_toy', args)
     assert '\n+ ' not in '\n' + again, again
     assert (figures / 'study.md').read_text() == table
+    # a later session: the records, no checkpoints (another work dir); the
+    # intervals and baselines computed when the runs ran are kept
+    later = args[:]
+    later[later.index('--work-dir') + 1] = tmp_path / 'elsewhere'
+    run_tool_main('reproduce_toy', later + ['--report'])
+    assert (figures / 'study.md').read_text() == table
+    assert json.loads((figures / 'gaps.json').read_text()) == gaps
+    assert json.loads((figures / 'keypoint_baseline.json').read_text()) \
+        == baseline
+
+
+def _tool():
+    """tools/reproduce_toy.py as a module (tools/ on the path, as
+    run_tool_main puts it)."""
+    import importlib
+    import sys
+    tools = osp.join(ROOT, 'tools')
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    return importlib.import_module('reproduce_toy')
 
 
 def test_the_rules():
-    import reproduce_toy as study
+    study = _tool()
     lengths = (3072, 6144, 12288, 24576)
     flat = study.judge({3072: 20., 6144: 30., 12288: 34., 24576: 34.5},
                        lengths)
@@ -163,8 +183,31 @@ def test_the_rules():
     assert study.verdicts(arms, lengths)['readable'] is False
 
 
+def test_the_papers_points_are_the_paper_results_files():
+    """The gap figure's paper points (§5 subsets, Table 1 6x) are the
+    numbers of configs/rethinking/paper_results.yml."""
+    import yaml
+    study = _tool()
+    with open(osp.join(ROOT, 'configs', 'rethinking',
+                       'paper_results.yml')) as f:
+        paper = yaml.safe_load(f)
+    stems = {'1k': '220k_coco-1k', '3.5k': '220k_coco-3.5k',
+             '10k': '220k_coco-10k', '35k': '6x_coco-35k'}
+    for name, _, scratch, pretrained in study.PAPER_POINTS:
+        if name == '118k':
+            s = paper['mask-rcnn_r50-scratch_fpn_gn-all_8xb2-6x_coco']['box']
+            p = paper['mask-rcnn_r50_fpn_gn-all_8xb2-6x_coco']['box']
+        else:
+            (s, ) = [v['box'] for k, v in paper.items() if k.endswith(
+                stems[name]) and '-scratch' in k]
+            (p, ) = [v['box'] for k, v in paper.items() if '-scratch' not in
+                     k and k.endswith(stems[name].replace('220k', '60k')
+                                      .replace('6x', '3x'))]
+        assert (scratch, pretrained) == (s, p), name
+
+
 def test_mean_pose_baseline_places_the_pose_in_each_box(tmp_path):
-    import reproduce_toy as study
+    study = _tool()
     ann = tmp_path / 'train.json'
     ann.write_text(json.dumps(dict(annotations=[
         dict(bbox=[10, 20, 100, 200], keypoints=[60, 120, 2, 0, 0, 0]),

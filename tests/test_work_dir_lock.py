@@ -35,7 +35,8 @@ WorkDirLock, WorkDirBusy = lock_module.WorkDirLock, lock_module.WorkDirBusy
 def _holder(work, **fields):
     path = work / lock_module.LOCK_FILE
     path.write_text(json.dumps(dict(
-        dict(host=socket.gethostname(), pid=os.getpid(), start=None,
+        dict(host=socket.gethostname(), machine=lock_module._machine(),
+             pid=os.getpid(), start=None,
              since='2026-12-05T10:00:00+00:00', token='theirs'), **fields)))
     return path
 
@@ -81,8 +82,36 @@ def test_a_reused_pid_is_not_the_holder(tmp_path):
         WorkDirLock(str(tmp_path)).acquire()
 
 
+def test_a_zombie_holder_is_gone(tmp_path):
+    """Killed but not reaped (where no init reaps it): not a holder."""
+    zombie = subprocess.Popen([sys.executable, '-c', 'pass'])
+    deadline = time.time() + 30
+    while lock_module._stat(zombie.pid)[0] != 'Z' and time.time() < deadline:
+        time.sleep(0.01)
+    assert lock_module._stat(zombie.pid)[0] == 'Z'
+    _holder(tmp_path, pid=zombie.pid,
+            start=lock_module._process_start(zombie.pid))
+    lock = WorkDirLock(str(tmp_path))
+    lock.acquire()
+    lock.release()
+    zombie.wait()
+
+
+def test_a_holder_of_the_same_name_in_another_pid_namespace(tmp_path):
+    """A container that shares the host's name but not its pids: its pid
+    means nothing here, so its heartbeat decides."""
+    ended = subprocess.run([sys.executable, '-c', 'import os; '
+                            'print(os.getpid())'], capture_output=True,
+                           text=True)
+    _holder(tmp_path, pid=int(ended.stdout),
+            machine=lock_module._machine() + '-other-namespace')
+    with pytest.raises(WorkDirBusy):  # its heartbeat is fresh
+        WorkDirLock(str(tmp_path)).acquire()
+
+
 def test_another_hosts_holder_is_judged_by_its_heartbeat(tmp_path):
-    path = _holder(tmp_path, host='elsewhere', pid=1)
+    path = _holder(tmp_path, host='elsewhere', machine='elsewhere/boot/ns',
+                   pid=1)
     with pytest.raises(WorkDirBusy, match='host elsewhere, pid 1, .*last '
                        'heartbeat'):
         WorkDirLock(str(tmp_path), stale_after=60).acquire()

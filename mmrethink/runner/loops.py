@@ -90,8 +90,7 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
                  dynamic_intervals: Optional[List[Tuple[int, int]]] = None,
                  stop_signals: Sequence[str] = STOP_SIGNALS) -> None:
         check_syncbn_launch(runner.cfg)
-        # one writer per work dir, before any checkpoint is read
-        self.work_dir_lock = hold_work_dir(runner.work_dir)
+        self.work_dir_lock = None
         decide_resume(runner)
         if isinstance(dataloader, dict):
             dataloader = runner.build_dataloader(
@@ -125,17 +124,22 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
         self.dataloader_iterator = _PositionedIterator(
             self.dataloader, self.iter if replays_trained_batches() else 0)
         try:
+            # one writer per work dir, before the first write of training
+            self.work_dir_lock = hold_work_dir(self.runner.work_dir)
             return super().run()
         finally:
-            # workers that ignore SIGTERM would also ignore the terminate()
-            # of Python's exit: ask them to finish, as torch does
-            for owner in (self.dataloader_iterator.iterator,
-                          self.dataloader, getattr(val_loop, 'dataloader',
-                                                   None)):
-                if owner is not None:
-                    shutdown_workers(owner)
-            if self.work_dir_lock is not None:
-                self.work_dir_lock.release()
+            try:
+                # workers that ignore SIGTERM would also ignore the
+                # terminate() of Python's exit: ask them to finish, as
+                # torch does
+                for owner in (self.dataloader_iterator.iterator,
+                              self.dataloader,
+                              getattr(val_loop, 'dataloader', None)):
+                    if owner is not None:
+                        shutdown_workers(owner)
+            finally:
+                if self.work_dir_lock is not None:
+                    self.work_dir_lock.release()
 
 
 class _PositionedIterator:

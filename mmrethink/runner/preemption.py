@@ -54,9 +54,10 @@ WORKER_BLOCKED = frozenset({signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2,
 #: reports for a process killed by SIGTERM (128 + 15), so that job scripts
 #: treat a pre-empted run as one (and requeue it), not as a crash
 PREEMPTED_EXIT_CODE = 143
-#: this process's parent when mmrethink was imported (a rank's launcher):
-#: a parent that differs later has died
-_PARENT_AT_IMPORT = os.getppid()
+#: (this process, its parent) when mmrethink was imported: a rank's
+#: launcher; a parent that differs later has died (a process forked after
+#: the import is another process and has no record)
+_PARENT_AT_IMPORT = (os.getpid(), os.getppid())
 
 
 def parse_signals(names: Sequence[str]) -> list:
@@ -165,19 +166,19 @@ class Preemption(Hook):
         self._stop_with_launcher()
 
     def _stop_with_launcher(self) -> None:
-        """Under torchrun, a rank whose launcher dies stops as on its
-        SIGTERM: torchrun starts each rank in a session of its own, so a
+        """Under torchrun, a rank whose launcher dies stops as on its stop
+        signal: torchrun starts each rank in a session of its own, so a
         SIGKILL of the launcher's process group (a scheduler's, a user's
         ``kill -9``) reaches torchrun but not the ranks, which would train
         on, unattended, writing into the work dir."""
-        if 'TORCHELASTIC_RUN_ID' not in os.environ or \
-                signal.SIGTERM not in self.signals:
+        if 'TORCHELASTIC_RUN_ID' not in os.environ or not self.signals:
             return
-        if parent_death_signal(signal.SIGTERM):
-            parent = os.getppid()
-            if parent == 1 or parent != _PARENT_AT_IMPORT:
+        signum = self.signals[0]  # SIGTERM, unless the config chose others
+        if parent_death_signal(signum):
+            pid, parent = _PARENT_AT_IMPORT
+            if pid == os.getpid() and os.getppid() != parent:
                 # it died before we asked: the rank has another parent now
-                self._catch(signal.SIGTERM, None)
+                self._catch(signum, None)
 
     def after_train(self, runner) -> None:
         """Put the previous signal handlers back."""

@@ -14,9 +14,10 @@ daemon, Lustre mounted without ``flock``): it is created with
 ``O_CREAT | O_EXCL``, which NFSv3 and later and Lustre perform atomically
 on the server, and the holder refreshes its modification time every
 ``HEARTBEAT`` seconds. A lock is *stale*, and the next run takes it over,
-when its holder is gone: on the same host its process no longer exists
-(or is another process with the same pid: the start time differs); on
-another host its heartbeat is older than ``STALE_AFTER`` seconds. Runs
+when its holder is gone: on the same machine (host name, boot and pid
+namespace) its process no longer exists, is a zombie, or is another
+process with the same pid (the start time differs); elsewhere its
+heartbeat is older than ``STALE_AFTER`` seconds. Runs
 that find one stale lock at once take turns under a second lock made the
 same way (``.mmrethink-lock.takeover``): each removes the stale lock only
 if it is still the one it judged stale, then all race to create the lock
@@ -48,20 +49,40 @@ class WorkDirBusy(RuntimeError):
     """The work dir is held by a live run."""
 
 
-def _process_start(pid: int) -> Optional[str]:
-    """The start time of process ``pid`` (clock ticks after boot, from
-    ``/proc``), or None where there is no such process or no ``/proc``."""
+def _stat(pid: int) -> Optional[list]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (which may
+    hold spaces): state first; None without such a process or ``/proc``."""
     try:
         with open(f'/proc/{pid}/stat') as f:
-            stat = f.read()
+            return f.read().rsplit(')', 1)[1].split()
     except OSError:
         return None
-    # the fields after the command name, which may hold spaces: field 22
-    return stat.rsplit(')', 1)[1].split()[19]
+
+
+def _process_start(pid: int) -> Optional[str]:
+    """The start time of process ``pid`` (clock ticks after boot: field
+    22), or None."""
+    fields = _stat(pid)
+    return None if fields is None else fields[19]
+
+
+def _machine() -> str:
+    """Where pids mean the same processes: the host's name, its boot and
+    this pid namespace (containers that share a hostname do not share
+    pids)."""
+    parts = [socket.gethostname()]
+    try:
+        with open('/proc/sys/kernel/random/boot_id') as f:
+            parts.append(f.read().strip())
+        parts.append(str(os.stat('/proc/self/ns/pid').st_ino))
+    except OSError:
+        pass
+    return '/'.join(parts)
 
 
 def _alive(holder: dict) -> bool:
-    """Whether a holder on this host is a running process."""
+    """Whether a holder on this machine is a running process (a zombie,
+    killed but not reaped, is not)."""
     pid = holder.get('pid')
     if not isinstance(pid, int):
         return False
@@ -71,8 +92,12 @@ def _alive(holder: dict) -> bool:
         return False
     except PermissionError:
         pass  # someone else's process: it exists
-    start = _process_start(pid)
-    return start is None or holder.get('start') in (None, start)
+    fields = _stat(pid)
+    if fields is None:
+        return True  # no /proc: kill() said it exists
+    if fields[0] in ('Z', 'X'):
+        return False
+    return holder.get('start') in (None, fields[19])
 
 
 def describe(holder: dict, age: Optional[float] = None) -> str:
@@ -103,7 +128,7 @@ class WorkDirLock:
 
     def _me(self) -> dict:
         pid = os.getpid()
-        return dict(host=socket.gethostname(), pid=pid,
+        return dict(host=socket.gethostname(), machine=_machine(), pid=pid,
                     start=_process_start(pid),
                     since=datetime.datetime.now().astimezone().isoformat(
                         timespec='seconds'),
@@ -127,15 +152,19 @@ class WorkDirLock:
                          os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             return None
-        with os.fdopen(fd, 'w') as f:
-            json.dump(me, f)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with os.fdopen(fd, 'w') as f:
+                json.dump(me, f)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            os.remove(path or self.path)  # no empty lock left behind
+            raise
         return me['token']
 
     def stale(self, holder: dict, path: Optional[str] = None) -> bool:
         """Whether the lock of ``holder`` may be taken over."""
-        if holder.get('host') == socket.gethostname():
+        if holder.get('machine', holder.get('host')) == _machine():
             return not _alive(holder)
         try:
             age = time.time() - os.stat(path or self.path).st_mtime
@@ -201,11 +230,24 @@ class WorkDirLock:
 
     def _start_heartbeat(self) -> None:
         def beat():
+            warned = False
             while not self._stop.wait(self.heartbeat):
+                holder = self._read(self.path)
+                if holder and holder.get('token') != self.token:
+                    # taken over (this run was judged gone): say so once
+                    # and leave the new holder's heartbeat alone
+                    if not warned:
+                        from mmengine.logging import print_log
+                        print_log(f'{self.path}: another run took this '
+                                  f'work dir over ({describe(holder)}); '
+                                  'this run no longer holds it',
+                                  logger='current', level=30)
+                        warned = True
+                    continue
                 try:
                     os.utime(self.path)
                 except OSError:
-                    return
+                    pass  # (a passing NFS error: try at the next beat)
 
         self._stop.clear()
         self._thread = threading.Thread(target=beat, daemon=True,
@@ -228,7 +270,8 @@ class WorkDirLock:
 
 def hold_work_dir(work_dir: str) -> Optional[WorkDirLock]:
     """Rank 0 takes ``work_dir``'s lock (released at exit at the latest);
-    every rank ends with the holder's description if it is busy.
+    every rank ends with the holder's description if it is busy (or the
+    error, if the file system refused), none left waiting.
 
     Returns:
         WorkDirLock: rank 0's lock (None on the other ranks).
@@ -245,8 +288,10 @@ def hold_work_dir(work_dir: str) -> Optional[WorkDirLock]:
         try:
             lock.acquire()
             atexit.register(lock.release)
-        except WorkDirBusy as err:
-            message = [str(err)]
+        except Exception as err:  # busy, or the file system said no
+            message = [str(err) if isinstance(err, WorkDirBusy) else
+                       f'{work_dir}: could not take the work dir\'s lock: '
+                       f'{type(err).__name__}: {err}']
     broadcast_object_list(message)
     if message[0] is not None:
         raise SystemExit(f'error: {message[0]}')

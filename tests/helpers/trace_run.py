@@ -155,20 +155,33 @@ class CountCollectivesHook(Hook):
 
 @HOOKS.register_module()
 class BallastHook(Hook):
-    """Make the checkpoint of ``iteration`` ``megabytes`` larger (once per
-    work dir), so that its write lasts long enough for a watcher outside
-    the run to kill it while the temporary file exists. It kills nothing.
-    """
+    """Make the next checkpoint ``megabytes`` larger once a watcher asks
+    for it (a file ``<work_dir>/.ballast``, removed when used), so that its
+    write lasts long enough to be killed from outside while the temporary
+    file exists. It kills nothing."""
 
-    def __init__(self, iteration: int, megabytes: int = 128) -> None:
-        self.iteration = iteration
+    def __init__(self, megabytes: int = 256) -> None:
         self.megabytes = megabytes
 
     def before_save_checkpoint(self, runner, checkpoint):
-        marker = osp.join(runner.work_dir, f'.ballast-{self.iteration}')
-        if checkpoint['meta']['iter'] != self.iteration or \
-                osp.exists(marker):
+        marker = osp.join(runner.work_dir, '.ballast')
+        if not osp.exists(marker):
             return
-        open(marker, 'w').close()
+        os.remove(marker)
         import torch
         checkpoint['ballast'] = torch.zeros(self.megabytes * 2**18)
+
+
+@HOOKS.register_module()
+class SlowValidationHook(Hook):
+    """Sleep ``seconds`` after each validation batch, so that a watcher
+    outside the run can land a signal inside a validation. It stops
+    nothing."""
+
+    def __init__(self, seconds: float = 0.5) -> None:
+        self.seconds = seconds
+
+    def after_val_iter(self, runner, batch_idx, data_batch=None,
+                       outputs=None):
+        import time
+        time.sleep(self.seconds)
