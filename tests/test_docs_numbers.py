@@ -3,6 +3,7 @@ the numbers there. Each claim names its page, the words around the number
 (a pattern with one group) and where the number comes from; a quote that
 drifts from its source, or whose words changed so that it is no longer
 found, fails with all three."""
+import csv
 import os.path as osp
 import re
 
@@ -119,3 +120,12 @@ def test_the_readme_quotes_the_studys_gaps():
             - max(_box_ap('scratch', n, size) for n in STUDY_LENGTHS)
             for size in STUDY_SIZES]
     assert [float(g) for g in found.groups()] == [round(g, 1) for g in gaps]
+    # at the instances per class the study counted (its table's file)
+    per_class = re.search(r'box AP at\s+(\d+) / (\d+) / (\d+) instances per '
+                          r'class', text)
+    assert per_class, 'README.md no longer says at how many instances'
+    with open(osp.join(ROOT, 'docs', 'figures', 'toy_study.csv')) as f:
+        counted = {int(r['size']): int(r['per_class'])
+                   for r in csv.DictReader(f)}
+    assert [int(n) for n in per_class.groups()] == [
+        counted[size] for size in STUDY_SIZES]
