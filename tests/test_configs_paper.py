@@ -457,6 +457,10 @@ TOY_SHRINK = re.compile('|'.join([
     r'(nms_pre|max_per_img|sampler\.num)$',
     # the CPU path of RoIAlign (mmcv's numbers: tests/test_roi_extractor.py)
     r'^model\.roi_head\.(bbox|mask|keypoint)_roi_extractor\.type$',
+    # the toy scenes: the paper's pixel lengths x 160 / 800 (anchors, the
+    # FPN level of a RoI)
+    r'^model\.rpn_head\.anchor_generator\.scales\.',
+    r'^model\.roi_head\.(bbox|mask)_roi_extractor\.finest_scale$',
     # data: the toy world at 160 px, its classes, one loader process, the
     # study's subsets
     r'^(classes|metainfo|data_root|img_scale|backend_args)(\.|$)',
@@ -486,6 +490,12 @@ def test_toy_configs_differ_from_the_paper_only_in_the_shrink(name):
         'SeparableRoIExtractor'
     assert toy.train_dataloader.batch_size == 4
     assert toy.optim_wrapper.optimizer.lr == 0.02 * 4 / 16
+    if '_scenes' in name:  # the protocol study's world and ladder
+        assert toy.model.rpn_head.anchor_generator.scales == [8 * 160 / 800]
+        assert toy.train_cfg.max_iters in (3072, 6144, 12288, 24576)
+        assert toy.param_scheduler[1].milestones == short_schedule(
+            toy.train_cfg.max_iters)[1]
+        return
     found = re.search(r'toy-(\d+)x', name)
     if found:  # the toy 1x is 12 epochs of the 256 images at batch 4
         num_x = int(found.group(1))

@@ -129,3 +129,28 @@ def test_the_readme_quotes_the_studys_gaps():
                    for r in csv.DictReader(f)}
     assert [int(n) for n in per_class.groups()] == [
         counted[size] for size in STUDY_SIZES]
+
+
+def test_the_protocol_studys_table_quotes_its_records():
+    """docs/toy.md's table of each part of the protocol study: every box
+    AP is that run's record, and the part's instances per class too."""
+    with open(osp.join(ROOT, 'docs', 'toy.md')) as f:
+        text = f.read()
+    rows = re.findall(r'^\| (scratch|pretrained) \(?[^|]*\| ([\d.]+) \| '
+                      r'([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| '
+                      r'(-?[\d.]+) \| (yes|no) \|$', text, re.M)
+    assert len(rows) == 2, rows
+    stems = {'scratch': 'mask-rcnn_r18-scratch_fpn_gn-all',
+             'pretrained': 'mask-rcnn_r18_fpn_gn-all'}
+    for arm, *cells in rows:
+        aps = [_record(f'{stems[arm]}_1xb4-{n}it_scenes-1024').box_ap
+               for n in (3072, 6144, 12288, 24576)]
+        assert [float(c) for c in cells[:4]] == aps, arm
+        assert float(cells[4]) == max(aps)
+        assert float(cells[5]) == round(aps[-1] - aps[-2], 1)
+    part = re.search(r'\*\*Part A \((\d+) images, (\d+) instances per class',
+                     text)
+    record = _record('mask-rcnn_r18-scratch_fpn_gn-all_1xb4-24576it_'
+                     'scenes-1024')
+    assert (int(part.group(1)), float(part.group(2))) == (
+        record.train_images, round(record.instances_per_class))

@@ -241,7 +241,8 @@ def stop_run(run, work, what):
 
         # the run's processes once its ranks train, then a tight watch of
         # the folder: the write lasts a fraction of a second
-        wait_for(lambda: trained(work) >= 5, 300, 'training to resume')
+        start_at = trained(work)
+        wait_for(lambda: trained(work) > start_at, 300, 'training to resume')
         pids = processes_of(work)
         deadline = time.time() + 300
         while not writing():
@@ -273,13 +274,15 @@ def test_chaos_from_outside_ends_as_the_uninterrupted_run(toy_data,
                 work.mkdir(exist_ok=True)
                 (work / '.ballast').touch()  # its next write is slow
             run = start(cfg, work, toy_data, tmp_path / f'{n}.log')
+            # this launch's progress: past what the earlier ones trained
+            base = trained(work)
             if what.endswith('during validation'):
                 wait_for(lambda: 'Iter(val)' in open(run.log).read(), 300,
                          f'the validation after iteration {after}')
                 time.sleep(delay)
             elif what != 'SIGKILL during a checkpoint write':
-                wait_for(lambda: trained(work) >= after or run.poll()
-                         is not None, 300, f'iteration {after}')
+                wait_for(lambda: trained(work) >= max(after, base + 1) or
+                         run.poll() is not None, 300, f'iteration {after}')
                 time.sleep(delay)
             killed_write = stop_run(run, work, what)
             wait_for(lambda: run.poll() is not None and not processes_of(

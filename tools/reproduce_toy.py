@@ -828,7 +828,7 @@ def keypoint_report(study: Study) -> dict:
             baseline = None
         if baseline is not None:
             stored[arm] = dict(run=name, mean_pose=baseline)
-        out[arm] = dict(aps=aps, best_length=best, mean_pose=baseline,
+        out[arm] = dict(aps=aps, mean_pose=baseline,
                         **judge(aps, protocol.keypoint_lengths))
     _write_json(stored, baseline_file)
     if out:
